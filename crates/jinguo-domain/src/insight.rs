@@ -1,0 +1,244 @@
+//! Indicators: the named figures the federation reports (DESIGN.md principle 5). Each has one
+//! definition here, evaluated by the store for (region subtree, period); dashboards, the API and
+//! the work report all read these, so nothing computes a figure twice in two ways.
+//!
+//! Definitions are in terms of *metrics*, the keys of the roll-up table. A metric row holds a
+//! delta for (metric, region, day). A *flow* sums the deltas inside the period; a *stock* sums
+//! every delta up to the period's end (so a stock is kept by writing +1 when a thing appears and
+//! -1 when it goes). Figures that depend on the passing of time rather than on events (a term
+//! that becomes overdue) are *register* figures, counted from their (small) registers at the end
+//! of the period.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+
+/// A closed range of days, `from` to `to` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period, Invalid> {
+        if from > to {
+            return Err(Invalid::field("from", "开始日期不能晚于结束日期"));
+        }
+        Ok(Period { from, to })
+    }
+
+    /// Parses `YYYY-MM-DD` bounds, with Chinese messages for each field.
+    pub fn parse(from: &str, to: &str) -> Result<Period, Invalid> {
+        let mut invalid = Invalid::new();
+        let f = parse_date(from);
+        let t = parse_date(to);
+        if f.is_none() {
+            invalid.add("from", "开始日期格式应为 YYYY-MM-DD");
+        }
+        if t.is_none() {
+            invalid.add("to", "结束日期格式应为 YYYY-MM-DD");
+        }
+        match (f, t) {
+            (Some(f), Some(t)) => Period::new(f, t),
+            _ => Err(invalid),
+        }
+    }
+
+    /// The calendar year of `day`, from 1 January to `day` itself ("this year so far").
+    pub fn year_to_date(day: NaiveDate) -> Period {
+        let from = NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day);
+        Period { from, to: day }
+    }
+
+    /// The same period shifted back by whole years (for comparisons with earlier years).
+    pub fn years_earlier(&self, years: i32) -> Period {
+        let shift = |d: NaiveDate| {
+            NaiveDate::from_ymd_opt(d.year() - years, d.month(), d.day())
+                .or_else(|| NaiveDate::from_ymd_opt(d.year() - years, d.month(), d.day() - 1))
+                .unwrap_or(d)
+        };
+        Period { from: shift(self.from), to: shift(self.to) }
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// The unit a figure is reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// 个: organisations, homes, events.
+    Count,
+    /// 人: people.
+    Person,
+    /// 人次: person-times.
+    PersonTimes,
+    /// %.
+    Percent,
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Count => "个",
+            Unit::Person => "人",
+            Unit::PersonTimes => "人次",
+            Unit::Percent => "%",
+        }
+    }
+}
+
+/// The speech's sections that figures are grouped under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    Organisation,
+    Family,
+    Development,
+    Care,
+}
+
+impl Group {
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Organisation => "政治引领与组织建设",
+            Group::Family => "家庭家教家风",
+            Group::Development => "发展",
+            Group::Care => "维权关爱与健康",
+        }
+    }
+}
+
+/// Figures counted from registers at the end of the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterFigure {
+    /// Region federations and new-domain federations whose term renewal is due.
+    TermsDue,
+    /// … whose term has ended without a renewal.
+    TermsOverdue,
+    /// Villages (and communities) in the subtree: the denominator of coverage.
+    Villages,
+}
+
+/// How an indicator is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formula {
+    Flow(&'static str),
+    Stock(&'static str),
+    Register(RegisterFigure),
+    /// `100 × numerator / denominator`, both other indicators' ids; 0 when the denominator is 0.
+    Ratio(&'static str, &'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indicator {
+    /// Dotted English name from the glossary, e.g. `org.women_homes.coverage`.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub unit: Unit,
+    pub group: Group,
+    pub formula: Formula,
+}
+
+/// Metric keys written to the roll-up table. Kept together so a writer and the definition that
+/// reads it cannot drift apart.
+pub mod metric {
+    pub const FEDERATIONS: &str = "org.federations";
+    pub const NEW_DOMAIN_FEDERATIONS: &str = "org.new_domain.federations";
+    pub const NEW_DOMAIN_MEMBERS: &str = "org.new_domain.members";
+    pub const EXECUTIVE_MEMBERS: &str = "org.executive_members";
+    pub const TERMS_RENEWED: &str = "org.terms.renewed";
+    pub const WOMEN_HOMES: &str = "org.women_homes";
+    pub const WOMEN_HOMES_STANDARDISED: &str = "org.women_homes.standardised";
+    pub const ACTIVITIES: &str = "org.activities";
+    pub const ACTIVITY_PARTICIPANTS: &str = "org.activities.participants";
+
+    /// Federations of one kind: `org.federations.kind.<kind>`.
+    pub fn federations_of_kind(kind: crate::org::FederationKind) -> String {
+        format!("org.federations.{}", kind.code())
+    }
+
+    /// Activities of one category: `org.activities.<category>`.
+    pub fn activities_of_category(category: crate::org::ActivityCategory) -> String {
+        format!("org.activities.{}", category.code())
+    }
+}
+
+const fn ind(id: &'static str, label: &'static str, unit: Unit, group: Group, formula: Formula) -> Indicator {
+    Indicator { id, label, unit, group, formula }
+}
+
+use Formula::*;
+use Group::*;
+use Unit::*;
+
+/// Every indicator, in the order the dashboard and the report show them.
+pub const INDICATORS: &[Indicator] = &[
+    ind("org.federations", "妇联组织总数", Count, Organisation, Stock("org.federations")),
+    ind("org.federations.region", "区域妇联(市县镇村)", Count, Organisation, Stock("org.federations.region")),
+    ind("org.new_domain.federations", "新领域妇联组织", Count, Organisation, Stock("org.new_domain.federations")),
+    ind("org.federations.industry", "行业妇联", Count, Organisation, Stock("org.federations.industry")),
+    ind("org.federations.area", "区域性妇联", Count, Organisation, Stock("org.federations.area")),
+    ind("org.federations.park", "园区妇联", Count, Organisation, Stock("org.federations.park")),
+    ind("org.federations.enterprise", "企业女职委", Count, Organisation, Stock("org.federations.enterprise")),
+    ind("org.federations.social_org", "社会组织妇联", Count, Organisation, Stock("org.federations.social_org")),
+    ind("org.federations.gig_platform", "新就业群体妇联", Count, Organisation, Stock("org.federations.gig_platform")),
+    ind("org.new_domain.members", "新领域妇联会员", Person, Organisation, Stock("org.new_domain.members")),
+    ind("org.executive_members", "妇联执委", Person, Organisation, Stock("org.executive_members")),
+    ind("org.terms.renewed", "完成换届", Count, Organisation, Flow("org.terms.renewed")),
+    ind("org.terms.due", "应换届(半年内到期)", Count, Organisation, Register(RegisterFigure::TermsDue)),
+    ind("org.terms.overdue", "逾期未换届", Count, Organisation, Register(RegisterFigure::TermsOverdue)),
+    ind("org.villages", "村(社区)数", Count, Organisation, Register(RegisterFigure::Villages)),
+    ind("org.women_homes", "妇女之家", Count, Organisation, Stock("org.women_homes")),
+    ind("org.women_homes.standardised", "标准化妇女之家", Count, Organisation, Stock("org.women_homes.standardised")),
+    ind("org.women_homes.coverage", "标准化妇女之家覆盖率", Percent, Organisation, Ratio("org.women_homes.standardised", "org.villages")),
+    ind("org.activities", "开展活动", Count, Organisation, Flow("org.activities")),
+    ind("org.activities.participants", "活动参与", PersonTimes, Organisation, Flow("org.activities.participants")),
+    ind("org.activities.political", "巾帼心向党等思想引领活动", Count, Organisation, Flow("org.activities.political")),
+];
+
+pub fn indicator(id: &str) -> Option<&'static Indicator> {
+    INDICATORS.iter().find(|i| i.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_percentages_refer_to_known_indicators() {
+        let mut seen = HashSet::new();
+        for i in INDICATORS {
+            assert!(seen.insert(i.id), "duplicate {}", i.id);
+            if let Formula::Ratio(n, d) = i.formula {
+                assert!(indicator(n).is_some() && indicator(d).is_some(), "{}", i.id);
+            }
+        }
+    }
+
+    #[test]
+    fn kind_and_category_metrics_match_their_indicators() {
+        for kind in crate::org::FederationKind::ALL {
+            let m = metric::federations_of_kind(kind);
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Stock(s) if s == m)), "{m}");
+        }
+        let m = metric::activities_of_category(crate::org::ActivityCategory::Political);
+        assert_eq!(m, "org.activities.political");
+    }
+
+    #[test]
+    fn periods_are_checked_and_shift_by_years() {
+        assert!(Period::parse("2025-01-01", "2024-12-31").is_err());
+        let err = Period::parse("2025-13-01", "x").unwrap_err();
+        assert!(err.message_for("from").is_some() && err.message_for("to").is_some());
+        let p = Period::parse("2024-02-29", "2024-12-31").unwrap();
+        let q = p.years_earlier(1);
+        assert_eq!(q.from.to_string(), "2023-02-28");
+        assert_eq!(q.to.to_string(), "2023-12-31");
+    }
+}
