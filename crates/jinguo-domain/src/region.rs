@@ -174,16 +174,10 @@ impl RegionCode {
         other.short.starts_with(&self.short)
     }
 
-    /// The half-open range of padded codes that this subtree covers: `[low, high)`.
-    /// `high` is the prefix with its last digit raised by one character (`'9'` becomes `':'`,
-    /// which sorts after every digit), so no carry is needed.
+    /// The inclusive range of padded codes this subtree covers: `(prefix000…, prefix999…)`.
+    /// Both bounds are 12 digits, so every database collation orders them the same way.
     pub fn subtree_range(&self) -> (String, String) {
-        let low = self.short.clone();
-        let mut high = self.short.clone().into_bytes();
-        if let Some(last) = high.last_mut() {
-            *last += 1;
-        }
-        (low, String::from_utf8(high).unwrap_or_default())
+        (format!("{:0<12}", self.short), format!("{:9<12}", self.short))
     }
 }
 
@@ -249,10 +243,11 @@ mod tests {
     fn subtree_range_covers_descendants_only() {
         let county = RegionCode::parse("420509").unwrap();
         let (low, high) = county.subtree_range();
-        assert!("420509001001".as_bytes() >= low.as_bytes() && "420509001001" < high.as_str());
-        assert!("420509000000" >= low.as_str() && "420509000000" < high.as_str());
-        assert!(!("420510000000" < high.as_str()));
-        assert!(!("420508999999" >= low.as_str()));
+        let inside = |c: &str| c >= low.as_str() && c <= high.as_str();
+        assert!(inside("420509001001"));
+        assert!(inside("420509000000"));
+        assert!(!inside("420510000000"));
+        assert!(!inside("420508999999"));
     }
 
     #[test]
@@ -273,7 +268,7 @@ mod tests {
                 prop_assert_eq!(RegionCode::parse(&code.padded()).unwrap(), code.clone());
                 let (low, high) = code.subtree_range();
                 let padded = format!("{short:0<12}");
-                prop_assert!(padded.as_str() >= low.as_str() && padded.as_str() < high.as_str());
+                prop_assert!(padded.as_str() >= low.as_str() && padded.as_str() <= high.as_str());
             }
         }
     }

@@ -1,0 +1,4 @@
+//! Staff accounts and their sessions.
+
+pub mod accounts;
+pub mod sessions;
