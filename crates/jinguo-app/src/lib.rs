@@ -1,1 +1,97 @@
+//! Jinguo's use cases: one function per thing a user does. Each checks permission and scope,
+//! runs one transaction, and writes the audit entries and roll-ups with the records. The web
+//! layer and the CLI call only this crate; it never sees HTTP.
+//!
+//! Modules follow the domain: `org` (regions, federations, women's homes, activities),
+//! `access` (login, sessions, accounts), `audit`, `insight` (indicators), `demo`.
 
+pub mod access;
+mod actor;
+pub mod audit;
+pub mod demo;
+mod error;
+pub mod insight;
+pub mod org;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, Utc};
+pub use jinguo_crypto::Crypto;
+pub use jinguo_store::{Db, DbConfig, Page, Scope};
+
+pub use actor::Actor;
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Where time comes from. Tests pass a [`FixedClock`] to control it.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> FixedClock {
+        FixedClock(Mutex::new(at))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The city this deployment serves (its federation is the top of the staff tree).
+    pub city: Option<jinguo_domain::RegionCode>,
+    pub data_dir: PathBuf,
+}
+
+/// The application: the database, the crypto in force, the clock.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+    pub crypto: Arc<Crypto>,
+    pub clock: Arc<dyn Clock>,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(db: Db, crypto: Crypto, clock: Arc<dyn Clock>, config: AppConfig) -> App {
+        App { db, crypto: Arc::new(crypto), clock, config }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// Today in China (UTC+8), the calendar the federation works by.
+    pub fn today(&self) -> NaiveDate {
+        (self.clock.now() + chrono::Duration::hours(8)).date_naive()
+    }
+}

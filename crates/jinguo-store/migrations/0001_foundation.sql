@@ -126,6 +126,7 @@ CREATE TABLE sessions (
     id          TEXT PRIMARY KEY,
     account     BIGINT NOT NULL REFERENCES accounts (id),
     csrf        TEXT NOT NULL,
+    stage       TEXT NOT NULL,         -- full | enroll (an administrator who must set up TOTP first)
     created_at  BIGINT NOT NULL,
     last_seen   BIGINT NOT NULL,
     ip          TEXT NOT NULL DEFAULT '',

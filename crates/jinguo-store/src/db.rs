@@ -138,7 +138,7 @@ impl Db {
     }
 
     /// The connection for writes outside a transaction (rare: prefer [`Db::begin`]).
-    pub(crate) fn writer(&self) -> &DatabaseConnection {
+    pub fn writer(&self) -> &DatabaseConnection {
         &self.write
     }
 

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod org;
 pub mod rollup;
 mod scope;
+pub mod settings;
 mod sql;
 pub mod testing;
 mod work;

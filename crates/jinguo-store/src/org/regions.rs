@@ -88,6 +88,23 @@ pub async fn village_count<C: ConnectionTrait>(c: &C, code: &RegionCode) -> Resu
     Ok(get(c, code).await?.map(|r| r.villages).unwrap_or(0))
 }
 
+/// Regions between `low` and `high` (padded, inclusive) with no region federation, by code.
+pub async fn without_region_federation<C: ConnectionTrait>(c: &C, low: &str, high: &str) -> Result<Vec<(RegionCode, String)>> {
+    let rows = sql::all(
+        c,
+        "SELECT r.code, r.name FROM regions r WHERE r.code BETWEEN ? AND ? \
+         AND NOT EXISTS (SELECT 1 FROM federations f WHERE f.region = r.code AND f.kind = 'region') ORDER BY r.code",
+        vals![low.to_owned(), high.to_owned()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = sql::get(r, "code")?;
+            Ok((RegionCode::parse(&code).map_err(|e| StoreError::Other(e.to_string()))?, sql::get(r, "name")?))
+        })
+        .collect()
+}
+
 pub async fn count<C: ConnectionTrait>(c: &C) -> Result<i64> {
     sql::scalar(c, "SELECT COUNT(*) FROM regions", vec![]).await
 }
