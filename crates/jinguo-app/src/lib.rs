@@ -77,7 +77,30 @@ pub struct App {
     pub config: AppConfig,
 }
 
+/// How to open the platform's storage and keys.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite:PATH`; None means `DATA_DIR/jinguo.db`.
+    pub database_url: Option<String>,
+    pub suite: jinguo_crypto::Suite,
+    /// The key file; None means `DATA_DIR/jinguo.key`.
+    pub key_file: Option<PathBuf>,
+    /// Keys given in the environment (`JINGUO_KEYS`), which replace the key file.
+    pub keys: Option<String>,
+    pub city: Option<jinguo_domain::RegionCode>,
+}
+
 impl App {
+    /// Opens the database (running migrations) and the key ring (creating the key file with
+    /// mode 0600 on first run).
+    pub async fn open(o: &OpenOptions, clock: Arc<dyn Clock>) -> Result<App> {
+        let db = Db::connect(&DbConfig { url: o.database_url.clone(), data_dir: o.data_dir.clone() }).await?;
+        let key_path = o.key_file.clone().unwrap_or_else(|| o.data_dir.join("jinguo.key"));
+        let ring = jinguo_crypto::KeyRing::load_or_create(&key_path, o.keys.as_deref()).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(App::new(db, Crypto::new(o.suite, ring), clock, AppConfig { city: o.city.clone(), data_dir: o.data_dir.clone() }))
+    }
+
     pub fn new(db: Db, crypto: Crypto, clock: Arc<dyn Clock>, config: AppConfig) -> App {
         App { db, crypto: Arc::new(crypto), clock, config }
     }
