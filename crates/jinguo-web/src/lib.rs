@@ -1,28 +1,62 @@
 //! Jinguo's HTTP layer (axum): server-rendered pages (`views`), the JSON API (`api`), auth and
-//! sessions, security headers, rate limits. Handlers hold no SQL: they call `jinguo-app`.
+//! sessions, security headers, rate limits, health and metrics. Handlers hold no SQL and no
+//! rules: they parse the request, call `jinguo-app`, and render the outcome.
 
+pub mod api;
+mod auth;
+mod error;
+mod middleware;
+mod state;
+pub mod views;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::get;
 use jinguo_app::App;
 
-/// Settings of the web layer.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Mark cookies `Secure` (set when serving behind TLS).
-    pub secure_cookies: bool,
-    /// Login attempts allowed per client address per minute.
-    pub login_per_minute: u32,
-    /// API requests allowed per client address per second (burst twice that).
-    pub api_per_second: u32,
+pub use state::{AppState, WebConfig};
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(middleware::metrics))
+        .merge(api::router(state.clone()))
+        .merge(views::router(state.clone()))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::count_requests))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
 }
 
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig { secure_cookies: false, login_per_minute: 20, api_per_second: 50 }
-    }
-}
-
-/// Serves the platform on `listener` until the process is stopped (Ctrl-C or SIGTERM end it
-/// gracefully: requests in flight finish, nothing committed is lost).
+/// Serves the platform on `listener` until Ctrl-C or SIGTERM; requests in flight finish and
+/// nothing committed is lost.
 pub async fn serve(app: App, config: WebConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let _ = (app, config, listener);
-    Ok(())
+    let state = AppState::new(app, config);
+    let sweeper = state.clone();
+    tokio::spawn(async move { sweeper.sweep_sessions_forever().await });
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
 }

@@ -1,0 +1,112 @@
+//! The JSON API under `/api/v1`, described by `/api/openapi.json`. Lists answer
+//! `{"items", "total", "next"}` with keyset paging (`?after=`); errors answer
+//! `{"error": {"code", "message"}}` with a stable code and a Chinese message. Ids are strings
+//! (they are 64-bit, beyond what JavaScript numbers hold exactly).
+
+mod auth;
+pub mod dto;
+mod insight;
+mod org;
+mod regions;
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/regions/{code}", get(regions::get))
+        .route("/api/v1/regions/{code}/children", get(regions::children))
+        .route("/api/v1/federations", get(org::list_federations).post(org::create_federation))
+        .route("/api/v1/federations/{id}", get(org::get_federation).patch(org::update_federation))
+        .route("/api/v1/federations/{id}/terms", post(org::add_term))
+        .route("/api/v1/federations/{id}/executive-members", post(org::add_executive_member))
+        .route("/api/v1/women-homes", get(org::list_homes).post(org::create_home))
+        .route("/api/v1/women-homes/{id}", get(org::get_home))
+        .route("/api/v1/women-homes/{id}/checks", post(org::check_home))
+        .route("/api/v1/activities", get(org::list_activities).post(org::create_activity))
+        .route("/api/v1/activities/{id}", get(org::get_activity))
+        .route("/api/v1/indicators", get(insight::indicators))
+        .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
+        .route("/api/openapi.json", get(openapi_json))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Jinguo API", description = "巾帼 — 妇联工作平台 JSON API。除登录和区划外，所有接口需要 `Authorization: Bearer <token>`。"),
+    paths(
+        auth::login, auth::logout,
+        regions::get, regions::children,
+        org::list_federations, org::create_federation, org::get_federation, org::update_federation, org::add_term, org::add_executive_member,
+        org::list_homes, org::create_home, org::get_home, org::check_home,
+        org::list_activities, org::create_activity, org::get_activity,
+        insight::indicators,
+    ),
+    components(schemas(dto::ErrorBody, dto::ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
+}
+
+/// `Json<T>` whose rejections answer in the API's error format, in Chinese.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(ApiError::bad_request("bad_request", format!("请求体不是有效的 JSON，或缺少必填字段：{}", e.body_text()))),
+        }
+    }
+}
+
+/// `Query<T>` whose rejections answer in the API's error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(ApiError::bad_request("bad_request", format!("查询参数有误：{}", e.body_text()))),
+        }
+    }
+}
+
+/// Parses a path or query id, with the API's error for a malformed one.
+pub(crate) fn parse_id(s: &str) -> Result<i64, ApiError> {
+    s.trim().parse().map_err(|_| ApiError(jinguo_app::AppError::NotFound))
+}
+
+/// Parses an optional region parameter.
+pub(crate) fn parse_region(s: Option<&str>) -> Result<Option<jinguo_domain::RegionCode>, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => jinguo_domain::RegionCode::parse(s).map(Some).map_err(|e| ApiError(jinguo_app::AppError::invalid("region", e.to_string()))),
+    }
+}

@@ -1,0 +1,193 @@
+//! Who is calling: the API's bearer token, or the pages' session cookie, turned into an
+//! [`Actor`] by the app layer's session check.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jinguo_app::{Actor, AppError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "jinguo_session";
+
+/// The client's address, as the socket saw it.
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
+}
+
+/// A cookie's value from the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value with the attributes of the security baseline.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+/// The client's address, as an extractor.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+/// An API caller with a valid bearer token.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or_else(|| ApiError(AppError::Unauthorized("请先登录：缺少 Authorization: Bearer 令牌".into())))?;
+        let ip = client_ip(parts).to_string();
+        let auth = state.app.authenticate(token, &ip).await?;
+        if auth.must_enrol {
+            return Err(ApiError(AppError::Forbidden("请先在网页上设置动态验证码（双因素认证）".into())));
+        }
+        Ok(ApiUser(auth.actor))
+    }
+}
+
+/// A page visitor with a valid session cookie. Without one, the page redirects to the login.
+pub struct PageUser {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+/// Where to send a visitor whose session is missing or incomplete.
+pub enum PageRejection {
+    Login(String),
+    Enrol,
+    Error(AppError),
+}
+
+impl IntoResponse for PageRejection {
+    fn into_response(self) -> Response {
+        match self {
+            PageRejection::Login(next) => Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response(),
+            PageRejection::Enrol => Redirect::to("/account/totp").into_response(),
+            PageRejection::Error(e) => crate::views::error_page(e),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn page_session(parts: &Parts, state: &AppState) -> Result<jinguo_app::access::auth::Authenticated, PageRejection> {
+    let next = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| PageRejection::Login(next.clone()))?;
+    let ip = client_ip(parts).to_string();
+    match state.app.authenticate(&token, &ip).await {
+        Ok(a) => Ok(a),
+        Err(AppError::Unauthorized(_)) => Err(PageRejection::Login(next)),
+        Err(e) => Err(PageRejection::Error(e)),
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = PageRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let auth = page_session(parts, state).await?;
+        if auth.must_enrol {
+            return Err(PageRejection::Enrol);
+        }
+        Ok(PageUser { actor: auth.actor, csrf: auth.csrf })
+    }
+}
+
+/// A visitor whose session may still need the second factor enrolled (the enrolment page).
+pub struct EnrollingUser {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for EnrollingUser {
+    type Rejection = PageRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let auth = page_session(parts, state).await?;
+        Ok(EnrollingUser { actor: auth.actor, csrf: auth.csrf })
+    }
+}
+
+impl PageUser {
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        check_csrf(&self.csrf, token)
+    }
+}
+
+pub fn check_csrf(expected: &str, token: &str) -> Result<(), AppError> {
+    let ok = expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if ok && !expected.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_and_written_with_the_baseline_attributes() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; jinguo_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        let c = set_cookie("x", "y", true, None);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure"));
+        assert!(!set_cookie("x", "y", false, None).contains("Secure"));
+    }
+
+    #[test]
+    fn csrf_must_match() {
+        assert!(check_csrf("abc", "abc").is_ok());
+        assert!(check_csrf("abc", "abd").is_err());
+        assert!(check_csrf("", "").is_err());
+    }
+}

@@ -1,0 +1,228 @@
+//! Server-rendered pages (askama templates under `templates/`). Every staff page shares the
+//! chrome of `layout.html`: the top bar with the federation, the region breadcrumb, and a left
+//! menu by area showing only what the role may use. Pages work without JavaScript; forms carry
+//! a CSRF token and re-show themselves with the message beside the field on error.
+
+mod account;
+mod home;
+pub mod org;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use jinguo_app::{Actor, AppError};
+use jinguo_domain::access::Permission;
+use jinguo_domain::{Invalid, RegionCode};
+
+use crate::auth::PageUser;
+use crate::state::AppState;
+
+pub fn router(_state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/static/jinguo.css", get(stylesheet))
+        .merge(account::router())
+        .merge(home::router())
+        .merge(org::router())
+}
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/jinguo.css")).into_response()
+}
+
+/// A link in the breadcrumb.
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+pub struct MenuSection {
+    pub title: &'static str,
+    pub items: Vec<MenuItem>,
+}
+
+/// What every staff page shows around its content.
+pub struct Chrome {
+    pub user_name: String,
+    pub role_label: String,
+    pub federation_name: String,
+    pub csrf: String,
+    pub crumbs: Vec<Crumb>,
+    pub menu: Vec<MenuSection>,
+    /// A one-line confirmation after a successful form ("已保存").
+    pub notice: String,
+}
+
+impl Chrome {
+    /// The chrome for `user`, with `active` the href of the current menu entry.
+    pub fn new(user: &PageUser, active: &str) -> Chrome {
+        let a = &user.actor;
+        Chrome {
+            user_name: a.display_name.clone(),
+            role_label: a.role.map(|r| r.label()).unwrap_or("操作员").to_owned(),
+            federation_name: a.federation_name.clone(),
+            csrf: user.csrf.clone(),
+            crumbs: Vec::new(),
+            menu: menu(a, active),
+            notice: String::new(),
+        }
+    }
+
+    pub fn notice(mut self, notice: impl Into<String>) -> Chrome {
+        self.notice = notice.into();
+        self
+    }
+
+    /// The breadcrumb of `region` within the actor's scope: each level links to `base?region=`.
+    pub async fn with_region(mut self, state: &AppState, actor: &Actor, region: &RegionCode, base: &str) -> Chrome {
+        if let Ok(lineage) = state.app.region_lineage(region).await {
+            for r in lineage.into_iter().filter(|r| actor.scope.contains(&r.code)) {
+                let href = if &r.code == region { String::new() } else { format!("{base}?region={}", r.code) };
+                self.crumbs.push(Crumb { label: r.name, href });
+            }
+        }
+        self
+    }
+}
+
+fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
+    let item = |label, href: &'static str| MenuItem { label, href, active: href == active };
+    let mut sections = Vec::new();
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection {
+            title: "组织",
+            items: vec![
+                item("工作首页", "/"),
+                item("区划与组织", "/regions"),
+                item("妇联组织", "/federations"),
+                item("妇女之家", "/homes"),
+                item("活动", "/activities"),
+            ],
+        });
+    }
+    if actor.can(Permission::ReadIndicators) {
+        sections.push(MenuSection { title: "数据", items: vec![item("组织数据", "/figures")] });
+    }
+    let mut system = Vec::new();
+    if actor.can(Permission::ManageAccounts) || actor.can(Permission::ManageSecurity) {
+        system.push(item("账号管理", "/admin/accounts"));
+    }
+    if actor.can(Permission::ReadAudit) {
+        system.push(item("审计日志", "/audit"));
+    }
+    system.push(item("修改密码", "/account/password"));
+    sections.push(MenuSection { title: "系统", items: system });
+    sections
+}
+
+/// Field errors of a form, looked up by field name in templates.
+#[derive(Default)]
+pub struct FormErrors(pub Invalid);
+
+impl FormErrors {
+    pub fn msg(&self, field: &str) -> &str {
+        self.0.message_for(field).unwrap_or("")
+    }
+
+    /// Messages of fields the form does not show on their own.
+    pub fn other(&self, shown: &[&str]) -> String {
+        self.0.errors.iter().filter(|e| !shown.contains(&e.field.as_str())).map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Renders a template into a page, or an error page if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => error_page(AppError::Internal(format!("template: {e}"))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+}
+
+/// The page shown for an error outcome.
+pub fn error_page(e: AppError) -> Response {
+    if let AppError::Internal(cause) = &e {
+        tracing::error!(cause = %cause, "internal error");
+    }
+    let status = crate::error::status(&e);
+    let title = match &e {
+        AppError::NotFound => "未找到",
+        AppError::Forbidden(_) => "无权操作",
+        AppError::Unauthorized(_) | AppError::SecondFactorRequired => "请登录",
+        AppError::Invalid(_) => "填写有误",
+        AppError::Conflict(_) => "记录冲突",
+        AppError::Locked(_) => "账号已锁定",
+        AppError::Internal(_) => "出错了",
+    };
+    let page = ErrorPage { title: title.into(), message: e.to_string() };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, e.to_string()).into_response(),
+    }
+}
+
+/// The outcome of a page handler: a page, or an error shown as a page.
+pub type PageResult = Result<Response, PageError>;
+
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.0)
+    }
+}
+
+/// Parses an optional `region` query value for a page; a bad code is a 404 page.
+pub fn page_region(s: Option<&str>) -> Result<Option<RegionCode>, PageError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => RegionCode::parse(s).map(Some).map_err(|_| PageError(AppError::NotFound)),
+    }
+}
+
+/// A local path to go back to after login (never another site).
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+}
+
+/// Redirect after a successful POST (303, so a reload does not resubmit).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(super::safe_next("/federations?region=4205"), "/federations?region=4205");
+        assert_eq!(super::safe_next("//evil.example"), "/");
+        assert_eq!(super::safe_next("https://evil.example"), "/");
+    }
+}

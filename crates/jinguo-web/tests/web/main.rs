@@ -1,0 +1,6 @@
+//! The web crate's one test binary: the real server on a free port, on SQLite and (when
+//! JINGUO_TEST_DATABASE_URL is set) PostgreSQL, driven over HTTP as a client would.
+
+mod api;
+mod pages;
+mod support;
