@@ -10,6 +10,7 @@ pub mod access;
 pub mod insight;
 pub mod invalid;
 pub mod org;
+pub mod people;
 pub mod region;
 
 pub use invalid::{FieldError, Invalid};
