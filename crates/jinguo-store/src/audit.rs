@@ -88,9 +88,8 @@ pub async fn append<C: ConnectionTrait>(c: &C, entries: Vec<AuditEntry>) -> Resu
     let head = sql::one(c, "SELECT seq, hash FROM audit_head WHERE id = 1", vec![]).await?.ok_or(StoreError::NotFound)?;
     let last_seq: i64 = sql::get(&head, "seq")?;
     let mut prev: String = sql::get(&head, "hash")?;
-    let mut seq = last_seq - entries.len() as i64;
-    for e in entries {
-        seq += 1;
+    let first_seq = last_seq - entries.len() as i64 + 1;
+    for (seq, e) in (first_seq..).zip(entries) {
         let mut r = AuditRecord {
             seq,
             at: e.at_ms,

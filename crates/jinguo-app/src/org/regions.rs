@@ -63,11 +63,14 @@ impl ImportFile {
 /// Progress of an import, reported to the caller's bar.
 pub type Progress = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
 
+/// A row that passed the checks: its code, name, and where it came from (file, line).
+pub type CheckedRow = (RegionCode, String, String, u64);
+
 /// Parses and checks the files against each other and against `existing` (padded code →
 /// (name, level)); returns the new rows or every bad row.
-pub fn check_files(files: &[ImportFile], existing: &HashMap<String, (String, i64)>) -> std::result::Result<Vec<(RegionCode, String, String, u64)>, Vec<RowError>> {
+pub fn check_files(files: &[ImportFile], existing: &HashMap<String, (String, i64)>) -> std::result::Result<Vec<CheckedRow>, Vec<RowError>> {
     let mut errors = Vec::new();
-    let mut rows: Vec<(RegionCode, String, String, u64)> = Vec::new();
+    let mut rows: Vec<CheckedRow> = Vec::new();
     let mut seen: HashMap<String, (usize, u64)> = HashMap::new();
     for (fi, file) in files.iter().enumerate() {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file.text.as_bytes());

@@ -159,6 +159,7 @@ pub async fn update_details(w: &mut Work, home: &Home, name: &str, address: &str
 /// Records one checklist check and keeps the home's standardised state (and its roll-up) in
 /// step: it becomes standardised on the day the last missing item is found to hold, and stops
 /// being standardised on the day an item is found not to hold. Returns the new state.
+#[allow(clippy::too_many_arguments)] // one value per column of the check; a struct would only rename them
 pub async fn record_check(
     w: &mut Work,
     home: &Home,
@@ -192,4 +193,104 @@ pub async fn record_check(
 pub async fn count_standardised<C: ConnectionTrait>(c: &C, scope: &Scope) -> Result<i64> {
     let (low, high) = scope.bounds();
     sql::scalar(c, "SELECT COUNT(*) FROM women_homes WHERE region BETWEEN ? AND ? AND standardised = TRUE", vals![low, high]).await
+}
+
+// ---- bulk writes (the demo city, imports of existing homes) ----
+
+/// Rows per multi-row INSERT of [`insert_many`]: at most 11 values a row.
+const ROWS_PER_INSERT: usize = 400;
+
+/// One check of a checklist item, as [`record_check`] takes it.
+#[derive(Debug, Clone)]
+pub struct NewCheck {
+    pub item: HomeCheckItem,
+    pub holds: bool,
+    pub checked_on: NaiveDate,
+    pub checked_by: String,
+    pub note: String,
+}
+
+/// A home with the checks made of it since it was established, in the order they were made.
+#[derive(Debug, Clone)]
+pub struct NewHomeWithChecks {
+    pub home: NewHome,
+    pub checks: Vec<NewCheck>,
+}
+
+/// What a home's checks add up to: the last check of each item, the days the home became
+/// (+1) or stopped being (−1) standardised, and where it stands after the last check.
+struct Replay<'a> {
+    last: Vec<&'a NewCheck>,
+    changes: Vec<(NaiveDate, i64)>,
+    standardised_on: Option<NaiveDate>,
+}
+
+/// Replays checks one by one with the rule of [`record_check`]: a home is standardised while
+/// every item's latest check holds.
+fn replay(checks: &[NewCheck]) -> Replay<'_> {
+    let mut last: Vec<&NewCheck> = Vec::new();
+    let mut changes = Vec::new();
+    let mut standardised_on = None;
+    for check in checks {
+        match last.iter_mut().find(|c| c.item == check.item) {
+            Some(slot) => *slot = check,
+            None => last.push(check),
+        }
+        let now = last.len() == HomeCheckItem::ALL.len() && last.iter().all(|c| c.holds);
+        if now != standardised_on.is_some() {
+            changes.push((check.checked_on, if now { 1 } else { -1 }));
+            standardised_on = now.then_some(check.checked_on);
+        }
+    }
+    Replay { last, changes, standardised_on }
+}
+
+/// Registers many homes with their checklist history in multi-row INSERTs: each home as
+/// [`insert`] registers it, then its checks as [`record_check`] would record them one after
+/// the other (the item rows keep each item's last check; the roll-ups get every change of the
+/// standardised state on its day). Checks are taken in the order given.
+pub async fn insert_many(w: &mut Work, rows: &[NewHomeWithChecks], now_ms: i64) -> Result<Vec<i64>> {
+    const HOMES: &str = "INSERT INTO women_homes (id, region, federation, name, address, keeper, established_on, standardised, standardised_on, created_at, updated_at) VALUES ";
+    const ITEMS: &str = "INSERT INTO women_home_items (home, item, holds, checked_on, checked_by, note) VALUES ";
+    let ids: Vec<i64> = rows.iter().map(|_| next_id()).collect();
+    let replays: Vec<Replay<'_>> = rows.iter().map(|r| replay(&r.checks)).collect();
+    for (chunk, start) in rows.chunks(ROWS_PER_INSERT).zip((0..).step_by(ROWS_PER_INSERT)) {
+        let mut text = String::from(HOMES);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
+        for (i, row) in chunk.iter().enumerate() {
+            let (id, replay, h) = (ids[start + i], &replays[start + i], &row.home);
+            text.push_str(if i > 0 { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" });
+            values.extend(vals![
+                id,
+                h.region.padded(),
+                h.federation,
+                h.name.clone(),
+                h.address.clone(),
+                h.keeper.clone(),
+                h.established_on,
+                replay.standardised_on.is_some(),
+                replay.standardised_on,
+                now_ms,
+                now_ms
+            ]);
+        }
+        sql::write(&w.tx, &text, values, "该村(社区)已有妇女之家").await?;
+    }
+    let items: Vec<(i64, &NewCheck)> = ids.iter().zip(&replays).flat_map(|(id, r)| r.last.iter().map(move |c| (*id, *c))).collect();
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let mut text = String::from(ITEMS);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+        for (i, (home, c)) in chunk.iter().enumerate() {
+            text.push_str(if i > 0 { ", (?, ?, ?, ?, ?, ?)" } else { "(?, ?, ?, ?, ?, ?)" });
+            values.extend(vals![*home, c.item.code(), c.holds, c.checked_on, c.checked_by.clone(), c.note.clone()]);
+        }
+        sql::exec(&w.tx, &text, values).await?;
+    }
+    for (row, replay) in rows.iter().zip(&replays) {
+        w.deltas.add(metric::WOMEN_HOMES, &row.home.region, row.home.established_on, 1);
+        for &(day, delta) in &replay.changes {
+            w.deltas.add(metric::WOMEN_HOMES_STANDARDISED, &row.home.region, day, delta);
+        }
+    }
+    Ok(ids)
 }

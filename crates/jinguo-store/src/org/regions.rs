@@ -219,7 +219,7 @@ async fn write_bulk_postgres(db: &Db, rows: &[RegionRow], on_progress: &(dyn Fn(
     let mut buf = String::with_capacity(1 << 20);
     for (i, r) in rows.iter().enumerate() {
         use std::fmt::Write;
-        let name = r.name.replace('\\', "\\\\").replace('\t', " ").replace('\n', " ").replace('\r', " ");
+        let name = r.name.replace('\\', "\\\\").replace(['\t', '\n', '\r'], " ");
         let parent = r.parent.as_deref().unwrap_or("\\N");
         let _ = writeln!(buf, "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", r.code, name, r.level, parent, r.children, r.counties, r.towns, r.villages);
         if buf.len() > (1 << 20) - 512 {

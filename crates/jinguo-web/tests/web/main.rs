@@ -1,6 +1,9 @@
 //! The web crate's one test binary: the real server on a free port, on SQLite and (when
 //! JINGUO_TEST_DATABASE_URL is set) PostgreSQL, driven over HTTP as a client would.
 
+// Test helpers fail loudly: an unwrap here is an assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod api;
 mod pages;
 mod support;
