@@ -1,0 +1,141 @@
+//! The `jinguo` binary as an operator uses it: each test runs the real executable on a fresh
+//! data directory and checks what it prints, its exit code, and what it left in the database.
+//! The only test binary of this crate (each one costs a link on a 2-core machine).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const GOOD: &str = "code,name,parentCode\n42,湖北省,\n4205,宜昌市,42\n420502,西陵区,4205\n420502001,西陵街道,420502\n420502001001,土街头社区居民委员会,420502001\n";
+
+/// Runs `jinguo --data-dir DIR args…` with `stdin`, logs quiet.
+fn jinguo(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    jinguo_with(dir, args, stdin, &[])
+}
+
+fn jinguo_with(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jinguo"));
+    cmd.current_dir(dir).arg("--data-dir").arg(dir.join("data")).args(args);
+    cmd.env("RUST_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for var in
+        ["JINGUO_DATA_DIR", "JINGUO_DATABASE_URL", "JINGUO_CONFIG", "JINGUO_CITY", "JINGUO_KEYS", "JINGUO_KEY_FILE", "JINGUO_CRYPTO_SUITE"]
+    {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let mut child = cmd.spawn().expect("run jinguo");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn regions_in(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM regions", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn regions_import_lands_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    let out = jinguo(dir.path(), &["regions", "import", "good.csv"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("导入完成：读入 5 行"), "{stdout}");
+    assert!(stdout.contains("区划总数：5"), "{stdout}");
+    let db = dir.path().join("data/jinguo.db");
+    assert_eq!(regions_in(&db), 5);
+
+    // One bad row among good ones: nothing is written, and the row is named.
+    let bad = "code,name,cityCode\n420503,伍家岗区,4205\n4205x6,夷陵区,4205\n420525,远安县,4205\n";
+    std::fs::write(dir.path().join("more.csv"), bad).unwrap();
+    let out = jinguo(dir.path(), &["regions", "import", "more.csv"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("more.csv 第 3 行") && stderr.contains("4205x6"), "{stderr}");
+    assert!(stderr.contains("未导入任何数据"), "{stderr}");
+    assert_eq!(regions_in(&db), 5, "a rejected import must write nothing");
+
+    // A file that cannot be read is reported in words, not a panic.
+    let out = jinguo(dir.path(), &["regions", "import", "missing.csv"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取文件"), "{}", text(&out));
+}
+
+#[test]
+fn user_add_refuses_a_weak_password_and_creates_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    let out = jinguo(dir.path(), &["regions", "import", "good.csv", "--federations-under", "4205"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新建妇联组织 4 个"), "{}", text(&out));
+
+    let add = ["user", "add", "--username", "wangfang", "--org", "4205", "--role", "city_officer", "--name", "王芳"];
+    let out = jinguo(dir.path(), &add, "password\n");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("密码须包含"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let out = jinguo(dir.path(), &add, "Str0ng!pass\n");
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("wangfang") && stdout.contains("宜昌市") && stdout.contains("city_officer"), "{stdout}");
+}
+
+#[test]
+fn audit_verify_finds_an_edited_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = jinguo(dir.path(), &["audit", "verify"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("审计日志完整：0 条"), "{}", text(&out));
+
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    assert!(jinguo(dir.path(), &["regions", "import", "good.csv"], "").status.success());
+    let out = jinguo(dir.path(), &["audit", "verify"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("审计日志完整：1 条"), "{}", text(&out));
+
+    let conn = rusqlite::Connection::open(dir.path().join("data/jinguo.db")).unwrap();
+    assert_eq!(conn.execute("UPDATE audit_log SET username = 'someone-else' WHERE seq = 1", []).unwrap(), 1);
+    drop(conn);
+    let out = jinguo(dir.path(), &["audit", "verify"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("第 1 条"), "{}", text(&out));
+}
+
+#[test]
+fn settings_come_from_flag_then_environment_then_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("jinguo.toml"), "data_dir = \"from-file\"\n").unwrap();
+    let migrate = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jinguo"));
+        cmd.current_dir(dir.path())
+            .args(args)
+            .arg("migrate")
+            .env("RUST_LOG", "warn")
+            .env_remove("JINGUO_DATA_DIR")
+            .env_remove("JINGUO_DATABASE_URL");
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(migrate(&["--config", "jinguo.toml"], &[]).contains("from-file/jinguo.db"));
+    assert!(migrate(&[], &[("JINGUO_CONFIG", "jinguo.toml"), ("JINGUO_DATA_DIR", "from-env")]).contains("from-env/jinguo.db"));
+    let out = migrate(&["--data-dir", "from-flag"], &[("JINGUO_CONFIG", "jinguo.toml"), ("JINGUO_DATA_DIR", "from-env")]);
+    assert!(out.contains("from-flag/jinguo.db") && out.contains("0001"), "{out}");
+}
+
+#[test]
+fn city_scale_demo_is_refused_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = jinguo(dir.path(), &["demo", "--scale", "city"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("尚未提供"), "{}", text(&out));
+}
