@@ -3,12 +3,19 @@
 //! menu by area showing only what the role may use. Pages work without JavaScript; forms carry
 //! a CSRF token and re-show themselves with the message beside the field on error.
 
+mod access;
 mod account;
+mod audit;
 mod home;
+mod insight;
 pub mod org;
+
+use std::convert::Infallible;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -25,10 +32,17 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(home::router())
         .merge(org::router())
+        .merge(insight::router())
+        .merge(access::router())
+        .merge(audit::router())
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/jinguo.css")).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/jinguo.css"),
+    )
+        .into_response()
 }
 
 /// A link in the breadcrumb.
@@ -139,6 +153,11 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The first message, whatever its field (a form with one field).
+    pub fn first(&self) -> &str {
+        self.0.errors.first().map(|e| e.message.as_str()).unwrap_or("")
+    }
 }
 
 /// Renders a template into a page, or an error page if rendering fails.
@@ -212,6 +231,67 @@ pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
 }
 
+/// A visitor who may or may not be logged in (public pages that show more to staff). A session
+/// that is missing, expired or still enrolling its second factor counts as no session.
+pub struct MaybeUser(pub Option<PageUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(PageUser::from_request_parts(parts, state).await.ok()))
+    }
+}
+
+/// One `<option>` of a select.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl SelectOption {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, current: &str) -> SelectOption {
+        let value = value.into();
+        let selected = value == current;
+        SelectOption { value, label: label.into(), selected }
+    }
+}
+
+/// The one-line notice after a redirect with `?saved=…`.
+pub fn saved_notice(saved: Option<&str>) -> &'static str {
+    if saved.is_some() { "已保存" } else { "" }
+}
+
+/// `path?k=v&…` with the empty values left out and the others percent-encoded.
+pub fn link(path: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> =
+        params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", crate::auth::urlencode(v))).collect();
+    if query.is_empty() { path.to_owned() } else { format!("{path}?{}", query.join("&")) }
+}
+
+/// A moment (Unix milliseconds) in China time (UTC+8), as `YYYY-MM-DD HH:MM:SS`.
+pub fn china_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Parses an optional `YYYY-MM-DD` filter value; a bad one adds its message to `errors`.
+pub fn filter_date(field: &str, label: &str, value: Option<&str>, errors: &mut Invalid) -> Option<chrono::NaiveDate> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let day = jinguo_domain::insight::parse_date(v);
+    if day.is_none() {
+        errors.add(field, format!("{label}格式应为 YYYY-MM-DD"));
+    }
+    day
+}
+
+/// A village's name as officers say it in a list: "土街头社区居民委员会" → "土街头社区".
+pub fn short_place(name: &str) -> String {
+    name.trim_end_matches("居民委员会").trim_end_matches("村民委员会").trim_end_matches("居委会").trim_end_matches("村委会").to_owned()
+}
+
 /// Redirect after a successful POST (303, so a reload does not resubmit).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
@@ -219,6 +299,25 @@ pub fn see_other(to: &str) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn links_leave_out_empty_values_and_encode_the_rest() {
+        assert_eq!(super::link("/homes", &[("region", "4205"), ("q", ""), ("after", "a b")]), "/homes?region=4205&after=a%20b");
+        assert_eq!(super::link("/homes", &[("q", "")]), "/homes");
+    }
+
+    #[test]
+    fn villages_lose_the_committee_in_lists() {
+        assert_eq!(super::short_place("土街头社区居民委员会"), "土街头社区");
+        assert_eq!(super::short_place("大树湾村村民委员会"), "大树湾村");
+        assert_eq!(super::short_place("西陵街道"), "西陵街道");
+    }
+
+    #[test]
+    fn times_are_shown_in_china_time() {
+        // 2026-11-28 02:00:00 UTC is ten in the morning in China.
+        assert_eq!(super::china_time(1_795_831_200_000), "2026-11-28 10:00:00");
+    }
+
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(super::safe_next("/federations?region=4205"), "/federations?region=4205");

@@ -1,1 +1,306 @@
+//! The staff pages as a person uses them: logging in through the form, following redirects by
+//! hand, posting forms with the token the page gave, and reading what the page then says.
 
+use reqwest::{Client, Response, StatusCode};
+
+use crate::support::{PASSWORD, TOTP_SECRET, TestApp, apps};
+
+/// The value of the first input named `name` in a page (the forms' hidden CSRF token).
+fn input_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no input {name} in:\n{html}"));
+    html[start..].split('"').next().unwrap_or_default().to_owned()
+}
+
+/// The markup of the form field `name`, from its label to the end of its block: where the
+/// message beside the field must appear.
+fn field(html: &str, name: &str) -> String {
+    let start = html.find(&format!("for=\"f-{name}\"")).unwrap_or_else(|| panic!("no field {name} in:\n{html}"));
+    let end = html[start..].find("</div>").map(|e| start + e).unwrap_or(html.len());
+    html[start..end].to_owned()
+}
+
+/// Posts the login form as a browser would: the form's token and its cookie, the fields typed.
+async fn submit_login(t: &TestApp, b: &Client, username: &str, password: &str) -> Response {
+    let page = b.get(t.url("/login?next=/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let mut form = vec![
+        ("csrf", input_value(&html, "csrf")),
+        ("next", "/".to_owned()),
+        ("username", username.to_owned()),
+        ("password", password.to_owned()),
+    ];
+    if ["admin", "security", "auditor"].contains(&username) {
+        form.push(("totp", jinguo_crypto::totp::code_at(TOTP_SECRET, t.app.now().timestamp()).unwrap()));
+    }
+    b.post(t.url("/login")).form(&form).send().await.unwrap()
+}
+
+/// A browser logged in as `username` through the real login form.
+async fn login(t: &TestApp, username: &str) -> Client {
+    let b = t.browser();
+    let res = submit_login(t, &b, username, PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} login {username}: {}", t.engine, res.text().await.unwrap());
+    b
+}
+
+async fn get(t: &TestApp, b: &Client, path: &str) -> (StatusCode, String) {
+    let res = b.get(t.url(path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// Opens `page`, takes its CSRF token, and posts `fields` with it to `action`.
+async fn post_form(t: &TestApp, b: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+    let (status, html) = get(t, b, page).await;
+    assert_eq!(status, StatusCode::OK, "{page}: {html}");
+    let mut form: Vec<(&str, String)> = vec![("csrf", input_value(&html, "csrf"))];
+    form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    b.post(t.url(action)).form(&form).send().await.unwrap()
+}
+
+fn location(res: &Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_login_page_refuses_a_wrong_password_and_guards_the_pages() {
+    for t in apps().await {
+        let b = t.browser();
+        let res = b.get(t.url("/")).send().await.unwrap();
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/login?next=/".to_owned()));
+        let (status, html) = get(&t, &b, "/login").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("用户名") && html.contains("type=\"password\""), "{html}");
+
+        let res = submit_login(&t, &b, "county", "Wrong-pass-1").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("用户名或密码错误"), "{html}");
+        assert!(html.contains("value=\"county\""), "the form keeps the username: {html}");
+        assert!(b.get(t.url("/")).send().await.unwrap().status() == StatusCode::SEE_OTHER, "a failed login opens no session");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let (status, html) = get(&t, &b, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("county用户") && html.contains("西陵区"), "{html}");
+        let res = post_form(&t, &b, "/", "/logout", &[]).await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/login".to_owned()));
+        let res = b.get(t.url("/homes")).send().await.unwrap();
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/login?next=/homes".to_owned()));
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_county_officer_sees_only_her_county() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let (status, html) = get(&t, &b, "/federations").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("西陵区妇女联合会") && html.contains("土街头社区妇联"), "{html}");
+        assert!(!html.contains("夷陵") && !html.contains("东湖社区"), "rows of another county: {html}");
+        let (status, html) = get(&t, &b, "/federations?region=420506").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(html.contains("未找到"), "{html}");
+        // The same holds for the other registers and the figures.
+        for path in ["/homes?region=420506", "/activities?region=420506", "/figures?region=420506"] {
+            assert_eq!(get(&t, &b, path).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_is_refused_and_writes_nothing() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let fields = [("region", "420502001001"), ("keeper", "李春梅")];
+        let res = b.post(t.url("/homes/new")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.text().await.unwrap().contains("CSRF"));
+        let forged = [("csrf", "0123456789abcdef0123456789abcdef"), ("region", "420502001001"), ("keeper", "李春梅")];
+        assert_eq!(b.post(t.url("/homes/new")).form(&forged).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let (_, html) = get(&t, &b, "/homes").await;
+        assert!(html.contains("共 0 个妇女之家"), "{html}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_date_re_shows_the_home_form_with_the_message_beside_the_field() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let fields = [("region", "420502001001"), ("keeper", "李春梅"), ("established_on", "2026-13-45")];
+        let res = post_form(&t, &b, "/homes/new", "/homes/new", &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(field(&html, "established_on").contains("建立日期格式应为 YYYY-MM-DD"), "{html}");
+        assert!(field(&html, "keeper").contains("value=\"李春梅\""), "typed values stay: {html}");
+        assert!(!field(&html, "keeper").contains("error"), "{html}");
+        let (_, html) = get(&t, &b, "/homes").await;
+        assert!(html.contains("共 0 个妇女之家"), "{html}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_check_recorded_through_the_form_shows_on_the_home_page() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let fields =
+            [("region", "420502001001"), ("keeper", "李春梅"), ("address", "土街头社区服务中心二楼"), ("established_on", "2026-03-08")];
+        let res = post_form(&t, &b, "/homes/new?region=420502001001", "/homes/new", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let home = location(&res);
+        assert!(home.starts_with("/homes/") && home.ends_with("?saved=1"), "{home}");
+        let (_, html) = get(&t, &b, &home).await;
+        assert!(html.contains("已保存") && html.contains("土街头社区妇女之家") && html.contains("0/6"), "{html}");
+
+        let action = format!("{}/checks", home.trim_end_matches("?saved=1"));
+        let check = [
+            ("item", "sign"),
+            ("holds", "yes"),
+            ("checked_on", "2026-11-20"),
+            ("checked_by", "王检查"),
+            ("note", "标识牌已更换为统一样式"),
+        ];
+        let res = post_form(&t, &b, &home, &action, &check).await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, home.clone()));
+        let (_, html) = get(&t, &b, &home).await;
+        let row = html.split("<tr>").find(|r| r.contains("有统一标识牌")).unwrap_or_default();
+        for shown in ["✓ 达标", "2026-11-20", "王检查", "标识牌已更换为统一样式"] {
+            assert!(row.contains(shown), "{shown} missing from the row: {row}");
+        }
+        assert!(html.contains("1/6 项达标"), "{html}");
+
+        // A check in the future is refused beside its field.
+        let future = [("item", "rules"), ("holds", "no"), ("checked_on", "2027-01-01")];
+        let res = post_form(&t, &b, &home, &action, &future).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field(&res.text().await.unwrap(), "checked_on").contains("检查日期不能晚于今天"));
+
+        let (_, list) = get(&t, &b, "/homes?std=no").await;
+        assert!(list.contains("共 1 个妇女之家") && list.contains("1/6"), "{list}");
+        let (_, list) = get(&t, &b, "/homes?std=yes").await;
+        assert!(list.contains("共 0 个妇女之家"), "{list}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_activity_recorded_through_the_form_counts_in_the_figures() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        let bad = [("title", "巾帼心向党宣讲"), ("category", "political"), ("held_on", "2026-11-01"), ("participants", "很多")];
+        let res = post_form(&t, &b, "/activities/new", "/activities/new", &bad).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field(&res.text().await.unwrap(), "participants").contains("参与人次应为"));
+        let good = [
+            ("title", "巾帼心向党宣讲"),
+            ("category", "political"),
+            ("held_on", "2026-11-01"),
+            ("participants", "120"),
+            ("region", "420502001"),
+        ];
+        let res = post_form(&t, &b, "/activities/new", "/activities/new", &good).await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/activities?saved=1".to_owned()));
+        let (_, html) = get(&t, &b, "/activities?saved=1").await;
+        assert!(
+            html.contains("巾帼心向党宣讲") && html.contains("西陵区妇女联合会") && html.contains("西陵街道") && html.contains("120"),
+            "{html}"
+        );
+
+        let (status, html) = get(&t, &b, "/figures?indicator=org.activities.participants").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("活动参与") && html.contains("人次") && html.contains("2026-01-01 至 2026-11-28"), "{html}");
+        // The breakdown by town puts 西陵街道 first with the whole bar.
+        let first = html.split("<tbody>").last().and_then(|b| b.split("</tr>").next()).unwrap_or_default();
+        assert!(first.contains("西陵街道") && first.contains("120人次") && first.contains("w100"), "{first}");
+        let (status, html) = get(&t, &b, "/figures?from=2026-12-01&to=2026-01-01").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field(&html, "from").contains("开始日期不能晚于结束日期"), "{html}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_region_tree_is_public_and_shows_officers_their_links() {
+    for t in apps().await {
+        let (status, html) = get(&t, &t.browser(), "/regions?region=4205").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("西陵区") && html.contains("夷陵区") && html.contains("湖北省"), "{html}");
+        assert!(html.contains("工作人员登录") && !html.contains("/logout"), "public layout: {html}");
+        assert!(!html.contains("/homes?region="), "no register links without a login: {html}");
+        assert_eq!(get(&t, &t.browser(), "/regions?region=4299").await.0, StatusCode::NOT_FOUND);
+
+        let b = login(&t, "county").await;
+        let (status, html) = get(&t, &b, "/regions?region=4205").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("/logout") && html.contains("/homes?region=420502"), "{html}");
+        assert!(!html.contains("/homes?region=420506"), "links only within scope: {html}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_for_the_audit_administrator_only() {
+    for t in apps().await {
+        let county = login(&t, "county").await;
+        let (status, html) = get(&t, &county, "/audit").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(html.contains("无权操作"), "{html}");
+
+        let auditor = login(&t, "auditor").await;
+        let (status, html) = get(&t, &auditor, "/audit?action=auth.login").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        // The fixed clock stands at 02:00 UTC: ten in the morning in China.
+        assert!(html.contains("2026-11-28 10:00:00") && html.contains("auditor") && html.contains("成功"), "{html}");
+        let (_, html) = get(&t, &auditor, "/audit?outcome=denied").await;
+        assert!(
+            html.contains("audit.search") && html.contains("拒绝") && html.contains("county"),
+            "the county's attempt is recorded: {html}"
+        );
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_system_administrator_creates_an_account_that_can_log_in() {
+    for t in apps().await {
+        assert_eq!(get(&t, &login(&t, "county").await, "/admin/accounts").await.0, StatusCode::FORBIDDEN);
+        let admin = login(&t, "admin").await;
+        let mut fields = vec![
+            ("username", "xiling.li"),
+            ("display_name", "李晓红"),
+            ("org", "420502"),
+            ("role", "county_officer"),
+            ("password", "short"),
+        ];
+        let res = post_form(&t, &admin, "/admin/accounts", "/admin/accounts", &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(field(&html, "password").contains("密码至少 8 位"), "{html}");
+        assert!(field(&html, "username").contains("value=\"xiling.li\""), "{html}");
+
+        fields[4] = ("password", "Xiling-2026!");
+        let res = post_form(&t, &admin, "/admin/accounts", "/admin/accounts", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, html) = get(&t, &admin, &location(&res)).await;
+        assert!(html.contains("账号已创建") && html.contains("李晓红") && html.contains("县(区)妇联工作人员"), "{html}");
+
+        let b = t.browser();
+        let res = submit_login(&t, &b, "xiling.li", "Xiling-2026!").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, html) = get(&t, &b, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("李晓红"), "{html}");
+        t.finish().await;
+    }
+}

@@ -1,0 +1,12 @@
+//! Pages of figures: the organisation figures of a region and period, with a breakdown by
+//! child region.
+
+mod figures;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(figures::router())
+}
