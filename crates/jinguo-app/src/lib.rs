@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod insight;
 pub mod org;
+pub mod people;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

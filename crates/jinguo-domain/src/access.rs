@@ -38,6 +38,10 @@ pub enum Permission {
     ManageSecurity,
     /// Read and search the audit log.
     ReadAudit,
+    /// Register people and change their records within scope.
+    WritePeople,
+    /// See a person's full ID number, phone and address (with a reason, audited).
+    RevealPersonal,
 }
 
 impl Role {
@@ -105,6 +109,12 @@ impl Role {
         matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
+    /// Whether the role sees who a person is (name, masked ID number and phone). A reviewer sees
+    /// age, sex and categories only.
+    pub fn sees_identity(self) -> bool {
+        self.officer_level().is_some()
+    }
+
     /// Administrators must use a second factor (TOTP).
     pub fn needs_second_factor(self) -> bool {
         self.is_admin()
@@ -114,7 +124,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::CityOfficer | Role::CountyOfficer | Role::TownOfficer | Role::VillageOfficer => {
-                matches!(permission, ReadRegisters | WriteOrg | ReadIndicators)
+                matches!(permission, ReadRegisters | WriteOrg | ReadIndicators | WritePeople | RevealPersonal)
             }
             Role::Reviewer => matches!(permission, ReadRegisters | ReadIndicators),
             Role::SystemAdmin => matches!(permission, ManageAccounts | ManageRegions | ReadIndicators),
@@ -185,6 +195,8 @@ mod tests {
             Permission::ManageAccounts,
             Permission::ManageRegions,
             Permission::ManageSecurity,
+            Permission::WritePeople,
+            Permission::RevealPersonal,
         ] {
             assert!(!Role::AuditAdmin.can(p), "{p:?}");
         }
@@ -198,6 +210,9 @@ mod tests {
     fn reviewers_read_but_do_not_write() {
         assert!(Role::Reviewer.can(Permission::ReadRegisters));
         assert!(!Role::Reviewer.can(Permission::WriteOrg));
+        assert!(!Role::Reviewer.can(Permission::RevealPersonal));
+        assert!(!Role::Reviewer.sees_identity());
+        assert!(Role::VillageOfficer.sees_identity());
     }
 
     #[test]

@@ -162,6 +162,14 @@ pub mod metric {
         format!("org.federations.{}", kind.code())
     }
 
+    /// Women registered (a stock: +1 on registration).
+    pub const PEOPLE_REGISTERED: &str = "people.registered";
+
+    /// People registered in one category: `people.category.<category>`.
+    pub fn people_of_category(category: crate::people::PersonCategory) -> String {
+        format!("people.category.{}", category.code())
+    }
+
     /// Activities of one category: `org.activities.<category>`.
     pub fn activities_of_category(category: crate::org::ActivityCategory) -> String {
         format!("org.activities.{}", category.code())
@@ -199,6 +207,14 @@ pub const INDICATORS: &[Indicator] = &[
     ind("org.activities", "开展活动", Count, Organisation, Flow("org.activities")),
     ind("org.activities.participants", "活动参与", PersonTimes, Organisation, Flow("org.activities.participants")),
     ind("org.activities.political", "巾帼心向党等思想引领活动", Count, Organisation, Flow("org.activities.political")),
+    ind("people.registered", "登记妇女及家庭成员", Person, Care, Stock("people.registered")),
+    ind("people.category.hardship", "困难妇女", Person, Care, Stock("people.category.hardship")),
+    ind("people.category.left_behind", "留守妇女", Person, Care, Stock("people.category.left_behind")),
+    ind("people.category.disability", "残疾妇女", Person, Care, Stock("people.category.disability")),
+    ind("people.category.single_mother", "单亲母亲", Person, Care, Stock("people.category.single_mother")),
+    ind("people.category.serious_illness", "大病妇女", Person, Care, Stock("people.category.serious_illness")),
+    ind("people.category.gig_worker", "新业态从业女性", Person, Care, Stock("people.category.gig_worker")),
+    ind("people.category.scientist", "女科技工作者", Person, Care, Stock("people.category.scientist")),
 ];
 
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
@@ -229,6 +245,14 @@ mod tests {
         }
         let m = metric::activities_of_category(crate::org::ActivityCategory::Political);
         assert_eq!(m, "org.activities.political");
+    }
+
+    #[test]
+    fn every_person_category_has_its_indicator() {
+        for c in crate::people::PersonCategory::ALL.into_iter().filter(|c| *c != crate::people::PersonCategory::Other) {
+            let m = metric::people_of_category(c);
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Stock(s) if s == m)), "{m}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod insight;
 pub mod migrate;
 pub mod org;
+pub mod people;
 pub mod rollup;
 mod scope;
 pub mod settings;

@@ -5,7 +5,10 @@ use sea_orm::ConnectionTrait;
 
 use crate::{Db, Result, sql, vals};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "people", include_str!("../migrations/0002_people.sql")),
+];
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub(crate) async fn run(db: &Db) -> Result<()> {

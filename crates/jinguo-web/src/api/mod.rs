@@ -7,6 +7,7 @@ mod auth;
 pub mod dto;
 mod insight;
 mod org;
+mod people;
 mod regions;
 
 use axum::Router;
@@ -35,6 +36,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/women-homes/{id}/checks", post(org::check_home))
         .route("/api/v1/activities", get(org::list_activities).post(org::create_activity))
         .route("/api/v1/activities/{id}", get(org::get_activity))
+        .route("/api/v1/people", get(people::list).post(people::create))
+        .route("/api/v1/people/{id}", get(people::get))
+        .route("/api/v1/people/{id}/reveal", post(people::reveal))
         .route("/api/v1/indicators", get(insight::indicators))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
@@ -49,6 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         org::list_federations, org::create_federation, org::get_federation, org::update_federation, org::add_term, org::add_executive_member,
         org::list_homes, org::create_home, org::get_home, org::check_home,
         org::list_activities, org::create_activity, org::get_activity,
+        people::create, people::list, people::get, people::reveal,
         insight::indicators,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),

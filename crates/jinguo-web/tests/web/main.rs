@@ -6,4 +6,5 @@
 
 mod api;
 mod pages;
+mod people;
 mod support;

@@ -68,6 +68,11 @@ impl TestApp {
         self.db.finish().await;
     }
 
+    /// Where the SQLite files of this app live.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.db.dir.path().to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -1,0 +1,201 @@
+//! The register of people. Sealed fields arrive sealed (the app layer holds the keys); this
+//! module stores them, finds people by blind index, and keeps the roll-ups of who is registered
+//! and in which categories. Every read takes a [`Scope`].
+
+use chrono::NaiveDate;
+use jinguo_domain::RegionCode;
+use jinguo_domain::insight::metric;
+use jinguo_domain::people::PersonCategory;
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use serde::Serialize;
+
+use crate::ids::next_id;
+use crate::org::federations::{parse_cursor, region_of_row};
+use crate::{Page, Result, Scope, Work, sql, vals};
+
+/// A person as stored: sealed fields stay sealed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRow {
+    pub id: i64,
+    pub region: RegionCode,
+    pub region_name: String,
+    pub name: String,
+    #[serde(skip)]
+    pub id_cipher: String,
+    #[serde(skip)]
+    pub phone_cipher: Option<String>,
+    #[serde(skip)]
+    pub address_cipher: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: String,
+    pub categories: Vec<PersonCategory>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub region: RegionCode,
+    pub name: String,
+    pub id_cipher: String,
+    pub id_index: String,
+    pub phone_cipher: Option<String>,
+    pub phone_index: Option<String>,
+    pub address_cipher: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: &'static str,
+    pub categories: Vec<PersonCategory>,
+    pub created_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub category: Option<PersonCategory>,
+    /// Part of the name.
+    pub name: Option<String>,
+    /// Exact match on the ID number's blind index.
+    pub id_index: Option<String>,
+    /// Exact match on the phone's blind index.
+    pub phone_index: Option<String>,
+}
+
+const SELECT: &str = "SELECT p.id, p.region, r.name AS region_name, p.name, p.id_cipher, p.phone_cipher, p.address_cipher, \
+     p.birth_date, p.sex, p.created_at FROM people p JOIN regions r ON r.code = p.region";
+
+fn from_row(row: &QueryResult) -> Result<PersonRow> {
+    Ok(PersonRow {
+        id: sql::get(row, "id")?,
+        region: region_of_row(row, "region")?,
+        region_name: sql::get(row, "region_name")?,
+        name: sql::get(row, "name")?,
+        id_cipher: sql::get(row, "id_cipher")?,
+        phone_cipher: sql::get(row, "phone_cipher")?,
+        address_cipher: sql::get(row, "address_cipher")?,
+        birth_date: sql::get(row, "birth_date")?,
+        sex: sql::get(row, "sex")?,
+        categories: Vec::new(),
+        created_at: sql::get(row, "created_at")?,
+    })
+}
+
+/// Fills in the categories of the given people with one query.
+async fn with_categories<C: ConnectionTrait>(c: &C, mut people: Vec<PersonRow>) -> Result<Vec<PersonRow>> {
+    if people.is_empty() {
+        return Ok(people);
+    }
+    let marks = vec!["?"; people.len()].join(", ");
+    let values: Vec<Value> = people.iter().map(|p| p.id.into()).collect();
+    let rows = sql::all(c, &format!("SELECT person, category FROM person_categories WHERE person IN ({marks})"), values).await?;
+    for row in rows {
+        let person: i64 = sql::get(&row, "person")?;
+        let code: String = sql::get(&row, "category")?;
+        if let (Some(p), Ok(cat)) = (people.iter_mut().find(|p| p.id == person), PersonCategory::parse(&code)) {
+            p.categories.push(cat);
+        }
+    }
+    for p in &mut people {
+        p.categories.sort_by_key(|c| PersonCategory::ALL.iter().position(|x| x == c));
+    }
+    Ok(people)
+}
+
+pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Option<PersonRow>> {
+    let (low, high) = scope.bounds();
+    let row = sql::one(c, &format!("{SELECT} WHERE p.id = ? AND p.region BETWEEN ? AND ?"), vals![id, low, high]).await?;
+    match row {
+        Some(r) => Ok(with_categories(c, vec![from_row(&r)?]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Who holds this ID number, whatever the caller's scope: for deduplication only (the caller
+/// learns the id and region and decides what to reveal).
+pub async fn find_by_id_index<C: ConnectionTrait>(c: &C, index: &str) -> Result<Option<(i64, RegionCode)>> {
+    let row = sql::one(c, "SELECT id, region FROM people WHERE id_index = ?", vals![index.to_owned()]).await?;
+    row.map(|r| Ok((sql::get(&r, "id")?, region_of_row(&r, "region")?))).transpose()
+}
+
+/// Where a person lives, whatever the caller's scope: only to tell "not found" from "forbidden".
+pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
+    let row = sql::one(c, "SELECT region FROM people WHERE id = ?", vals![id]).await?;
+    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
+}
+
+pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<PersonRow>> {
+    let (low, high) = scope.bounds();
+    let mut cond = String::from(" WHERE p.region BETWEEN ? AND ?");
+    let mut values: Vec<Value> = vals![low, high];
+    if let Some(cat) = filter.category {
+        cond.push_str(" AND EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person = p.id AND pc.category = ?)");
+        values.push(cat.code().into());
+    }
+    if let Some(q) = filter.name.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        cond.push_str(" AND p.name LIKE ?");
+        values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+    }
+    if let Some(i) = &filter.id_index {
+        cond.push_str(" AND p.id_index = ?");
+        values.push(i.clone().into());
+    }
+    if let Some(i) = &filter.phone_index {
+        cond.push_str(" AND p.phone_index = ?");
+        values.push(i.clone().into());
+    }
+    let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM people p{cond}"), values.clone()).await?;
+    if let Some((region, id)) = after.and_then(parse_cursor) {
+        cond.push_str(" AND (p.region > ? OR (p.region = ? AND p.id > ?))");
+        values.extend([region.clone().into(), region.into(), id.into()]);
+    }
+    values.push((limit as i64 + 1).into());
+    let rows = sql::all(c, &format!("{SELECT}{cond} ORDER BY p.region, p.id LIMIT ?"), values).await?;
+    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let next = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|p| format!("{}.{}", p.region.padded(), p.id))
+    } else {
+        None
+    };
+    let items = with_categories(c, items).await?;
+    Ok(Page { items, total, next })
+}
+
+/// Registers a person, counted as registered on `day` (and in each category).
+pub async fn insert(w: &mut Work, new: &NewPerson, day: NaiveDate, now_ms: i64) -> Result<i64> {
+    let id = next_id();
+    sql::write(
+        &w.tx,
+        "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vals![
+            id,
+            new.region.padded(),
+            new.name.clone(),
+            new.id_cipher.clone(),
+            new.id_index.clone(),
+            new.phone_cipher.clone(),
+            new.phone_index.clone(),
+            new.address_cipher.clone(),
+            new.birth_date,
+            new.sex,
+            new.created_by,
+            now_ms,
+            now_ms
+        ],
+        "该身份证号码已登记",
+    )
+    .await?;
+    for cat in &new.categories {
+        sql::exec(&w.tx, "INSERT INTO person_categories (person, category, region) VALUES (?, ?, ?)", vals![id, cat.code(), new.region.padded()]).await?;
+        w.deltas.add(&metric::people_of_category(*cat), &new.region, day, 1);
+    }
+    w.deltas.add(metric::PEOPLE_REGISTERED, &new.region, day, 1);
+    Ok(id)
+}
+
+/// Raw count of people in `scope` (and in a category): the check on the roll-up.
+pub async fn count<C: ConnectionTrait>(c: &C, scope: &Scope, category: Option<PersonCategory>) -> Result<i64> {
+    let (low, high) = scope.bounds();
+    match category {
+        None => sql::scalar(c, "SELECT COUNT(*) FROM people WHERE region BETWEEN ? AND ?", vals![low, high]).await,
+        Some(cat) => sql::scalar(c, "SELECT COUNT(*) FROM person_categories WHERE category = ? AND region BETWEEN ? AND ?", vals![cat.code(), low, high]).await,
+    }
+}
