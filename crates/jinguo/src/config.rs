@@ -235,7 +235,6 @@ fn rate(env_value: Option<String>, env_name: &str, file_value: Option<u32>, key:
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use std::collections::HashMap;
 

@@ -53,7 +53,7 @@ pub fn default_city(settings: &mut Settings) -> anyhow::Result<()> {
 /// Seeds the demo city (nothing changes when it is already there), with a progress bar.
 pub async fn seed(app: &App) -> anyhow::Result<DemoReport> {
     let password = std::env::var("JINGUO_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
-    let bar = ui::progress_bar();
+    let bar = ui::progress_bar("正在载入演示数据…");
     let result = app.seed_demo(&DemoOptions { password }, Some(ui::progress_callback(&bar))).await;
     bar.finish_and_clear();
     result.map_err(|e| anyhow::anyhow!("{}", ui::describe_app(&e))).map_err(|e| e.context("无法载入演示数据"))

@@ -79,7 +79,7 @@ pub fn read_files(paths: &[PathBuf]) -> anyhow::Result<Vec<ImportFile>> {
 
 /// Imports as the operator, drawing a progress bar.
 pub async fn import_files(app: &App, files: &[ImportFile]) -> anyhow::Result<ImportOutcome> {
-    let bar = ui::progress_bar();
+    let bar = ui::progress_bar("正在读取与校验…");
     let outcome = app.import_regions(&Actor::operator(), files, Some(ui::progress_callback(&bar))).await;
     bar.finish_and_clear();
     outcome.map_err(|e| anyhow::anyhow!("{}", ui::describe_app(&e)).context("导入失败"))

@@ -60,7 +60,6 @@ fn url(addr: SocketAddr) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

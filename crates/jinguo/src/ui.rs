@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -83,22 +84,28 @@ pub fn describe_app(e: &AppError) -> String {
     }
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal (logs, CI, tests).
-pub fn progress_bar() -> ProgressBar {
+/// A progress indicator on stderr, hidden when stderr is not a terminal (logs, CI, tests). It
+/// spins with `message` until the first progress report turns it into a bar.
+pub fn progress_bar(message: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let style = ProgressStyle::with_template("{msg:>6} [{bar:40.cyan/blue}] {pos}/{len} {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let bar = ProgressBar::new(0).with_style(style.progress_chars("=> "));
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let bar = ProgressBar::new_spinner().with_style(style).with_message(message.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 
 /// The callback the app's long operations report to, drawing on `bar`.
 pub fn progress_callback(bar: &ProgressBar) -> Progress {
     let bar = bar.clone();
+    let styled = AtomicBool::new(false);
     Arc::new(move |stage: &str, done: u64, total: u64| {
+        if !styled.swap(true, Ordering::Relaxed) {
+            let style = ProgressStyle::with_template("{msg} [{bar:40.cyan/blue}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style.progress_chars("=> "));
+        }
         bar.set_message(stage.to_owned());
         bar.set_length(total);
         bar.set_position(done);
@@ -173,7 +180,6 @@ pub fn millis(d: Duration) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
