@@ -312,3 +312,87 @@ pub async fn end_executive_member(w: &mut Work, f: &Federation, member: i64, lef
     }
     Ok(n == 1)
 }
+
+// ---- bulk writes (the demo city, imports of an existing organisation) ----
+
+/// Rows per multi-row INSERT of the bulk writers below (see `activities::insert_many` for why
+/// 100 rather than more).
+const ROWS_PER_INSERT: usize = 100;
+
+/// A term with its number given, for [`add_terms_many`].
+#[derive(Debug, Clone)]
+pub struct NewTerm {
+    pub federation: i64,
+    pub region: RegionCode,
+    pub number: i64,
+    pub start_on: NaiveDate,
+    pub end_on: NaiveDate,
+    pub chair: String,
+}
+
+/// Records many terms with multi-row INSERTs, each counted as a renewal on its start as
+/// [`add_term`] counts one. The numbers are the caller's (a history brought in from elsewhere
+/// starts wherever its federations' numbering stood); a repeated number is a `Conflict`.
+pub async fn add_terms_many(w: &mut Work, rows: &[NewTerm], now_ms: i64) -> Result<Vec<i64>> {
+    const INSERT: &str = "INSERT INTO terms (id, federation, region, number, start_on, end_on, chair, created_at) VALUES ";
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut text = String::from(INSERT);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
+        for (i, t) in chunk.iter().enumerate() {
+            if t.end_on <= t.start_on {
+                return Err(StoreError::Other(format!("第 {} 届的结束日期 {} 不晚于开始日期 {}", t.number, t.end_on, t.start_on)));
+            }
+            text.push_str(if i > 0 { ", (?, ?, ?, ?, ?, ?, ?, ?)" } else { "(?, ?, ?, ?, ?, ?, ?, ?)" });
+            let id = next_id();
+            values.extend(vals![id, t.federation, t.region.padded(), t.number, t.start_on, t.end_on, t.chair.clone(), now_ms]);
+            ids.push(id);
+        }
+        sql::write(&w.tx, &text, values, "届次重复").await?;
+    }
+    for t in rows {
+        w.deltas.add(metric::TERMS_RENEWED, &t.region, t.start_on, 1);
+    }
+    Ok(ids)
+}
+
+/// An executive member with her whole service, for [`add_executive_members_many`].
+#[derive(Debug, Clone)]
+pub struct NewExecutiveMember {
+    pub federation: i64,
+    pub region: RegionCode,
+    pub name: String,
+    pub position: String,
+    pub workplace: String,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+}
+
+/// Records many executive members with multi-row INSERTs, counted in the roll-ups as
+/// [`add_executive_member`] and [`end_executive_member`] count them: +1 on joining, −1 on
+/// leaving.
+pub async fn add_executive_members_many(w: &mut Work, rows: &[NewExecutiveMember], now_ms: i64) -> Result<Vec<i64>> {
+    const INSERT: &str = "INSERT INTO executive_members (id, federation, region, name, position, workplace, joined_on, left_on, created_at) VALUES ";
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut text = String::from(INSERT);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for (i, m) in chunk.iter().enumerate() {
+            if m.left_on.is_some_and(|left| left < m.joined_on) {
+                return Err(StoreError::Other(format!("执委 {} 的离任日期早于任职日期", m.name)));
+            }
+            text.push_str(if i > 0 { ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { "(?, ?, ?, ?, ?, ?, ?, ?, ?)" });
+            let id = next_id();
+            values.extend(vals![id, m.federation, m.region.padded(), m.name.clone(), m.position.clone(), m.workplace.clone(), m.joined_on, m.left_on, now_ms]);
+            ids.push(id);
+        }
+        sql::exec(&w.tx, &text, values).await?;
+    }
+    for m in rows {
+        w.deltas.add(metric::EXECUTIVE_MEMBERS, &m.region, m.joined_on, 1);
+        if let Some(left) = m.left_on {
+            w.deltas.add(metric::EXECUTIVE_MEMBERS, &m.region, left, -1);
+        }
+    }
+    Ok(ids)
+}

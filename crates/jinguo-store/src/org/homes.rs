@@ -197,8 +197,8 @@ pub async fn count_standardised<C: ConnectionTrait>(c: &C, scope: &Scope) -> Res
 
 // ---- bulk writes (the demo city, imports of existing homes) ----
 
-/// Rows per multi-row INSERT of [`insert_many`]: at most 11 values a row.
-const ROWS_PER_INSERT: usize = 400;
+/// Rows per multi-row INSERT of [`insert_many`] (see `activities::insert_many` for why 100).
+const ROWS_PER_INSERT: usize = 100;
 
 /// One check of a checklist item, as [`record_check`] takes it.
 #[derive(Debug, Clone)]
