@@ -63,7 +63,16 @@ impl Actor {
 
     /// An audit entry by this actor.
     #[allow(clippy::too_many_arguments)] // the columns of an audit entry, each named at the call
-    pub fn entry(&self, at_ms: i64, action: &str, outcome: Outcome, kind: &str, id: impl ToString, region: &str, detail: serde_json::Value) -> AuditEntry {
+    pub fn entry(
+        &self,
+        at_ms: i64,
+        action: &str,
+        outcome: Outcome,
+        kind: &str,
+        id: impl ToString,
+        region: &str,
+        detail: serde_json::Value,
+    ) -> AuditEntry {
         AuditEntry {
             at_ms,
             account: self.account,

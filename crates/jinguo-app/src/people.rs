@@ -47,7 +47,9 @@ fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D
     Ok(match v {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(serde_json::Value::String(s)) => vec![s],
-        Some(serde_json::Value::Array(items)) => items.into_iter().map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string())).collect(),
+        Some(serde_json::Value::Array(items)) => {
+            items.into_iter().map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string())).collect()
+        }
         Some(other) => vec![other.to_string()],
     })
 }
@@ -137,7 +139,9 @@ impl App {
         let categories = checks.take(PersonCategory::parse_list(&input.categories.join("、")));
         let address = checks.take(optional_text("address", "住址", input.address.as_deref(), 100));
         checks.finish()?;
-        let (Some(name), Some(id), Some(phone), Some(region), Some(categories), Some(address)) = (name, id, phone, region, categories, address) else {
+        let (Some(name), Some(id), Some(phone), Some(region), Some(categories), Some(address)) =
+            (name, id, phone, region, categories, address)
+        else {
             return Err(AppError::Internal("validation".into()));
         };
         if region.level() != Level::Village {
@@ -171,7 +175,11 @@ impl App {
             Err(StoreError::Conflict(_)) => {
                 // Registered a moment ago by someone else: answer as for any duplicate.
                 w.rollback().await?;
-                return self.existing(actor, &id_index).await?.map(Registration::Existing).ok_or(AppError::Conflict("该身份证号码已登记".into()));
+                return self
+                    .existing(actor, &id_index)
+                    .await?
+                    .map(Registration::Existing)
+                    .ok_or(AppError::Conflict("该身份证号码已登记".into()));
             }
             Err(e) => return Err(e.into()),
         };
@@ -189,7 +197,15 @@ impl App {
             return Ok(None);
         };
         if !actor.scope.contains(&region) {
-            let entry = actor.entry(self.now_ms(), "person.register", Outcome::Failed, "person", "", "", json!({"reason": "registered outside scope"}));
+            let entry = actor.entry(
+                self.now_ms(),
+                "person.register",
+                Outcome::Failed,
+                "person",
+                "",
+                "",
+                json!({"reason": "registered outside scope"}),
+            );
             jinguo_store::audit::append_now(&self.db, entry).await?;
             return Err(AppError::Conflict("该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()));
         }
@@ -205,7 +221,15 @@ impl App {
 
     /// People in scope, masked. `q` finds by name, or exactly by an ID number or phone typed in
     /// full (through the blind indexes).
-    pub async fn list_people(&self, actor: &Actor, region: Option<&RegionCode>, category: Option<&str>, q: Option<&str>, after: Option<&str>, limit: u64) -> Result<Page<PersonView>> {
+    pub async fn list_people(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        category: Option<&str>,
+        q: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<PersonView>> {
         self.require(actor, Permission::ReadRegisters, "person.list").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "person.list").await?,
@@ -251,7 +275,15 @@ impl App {
             phone: row.phone_cipher.as_deref().map(|c| open(PHONE_PURPOSE, c)).transpose()?,
             address: row.address_cipher.as_deref().map(|c| open(ADDRESS_PURPOSE, c)).transpose()?,
         };
-        let entry = actor.entry(self.now_ms(), ACTION, Outcome::Ok, "person", id, &row.region.padded(), json!({"reason": reason, "fields": ["name", "id_number", "phone", "address"]}));
+        let entry = actor.entry(
+            self.now_ms(),
+            ACTION,
+            Outcome::Ok,
+            "person",
+            id,
+            &row.region.padded(),
+            json!({"reason": reason, "fields": ["name", "id_number", "phone", "address"]}),
+        );
         jinguo_store::audit::append_now(&self.db, entry).await?;
         Ok(revealed)
     }

@@ -5,9 +5,9 @@
 //! ciphertext to its purpose (`person.id_number`, …), so a value copied into another column
 //! does not open there.
 
+use aes_gcm::AesGcm;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes256;
-use aes_gcm::AesGcm;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use hmac::{Hmac, Mac};

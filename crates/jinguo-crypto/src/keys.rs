@@ -138,7 +138,8 @@ impl KeyRing {
             options.mode(0o600);
         }
         let mut file = options.open(&tmp).map_err(io)?;
-        let mut text = Zeroizing::new(String::from("# Jinguo master keys: id:hex, the current key last. Keep this file secret and backed up.\n"));
+        let mut text =
+            Zeroizing::new(String::from("# Jinguo master keys: id:hex, the current key last. Keep this file secret and backed up.\n"));
         for key in &self.keys {
             text.push_str(&format!("{}:{}\n", key.id, hex::encode(&key.secret[..])));
         }

@@ -103,6 +103,11 @@ pub enum RegionCodeError {
 
 impl RegionCode {
     /// Parses a short code (2/4/6/9/12 digits) or the 12-digit padded form of any level.
+    ///
+    /// A few prefecture-level cities have no counties (东莞市 4419, 中山市 4420, 儋州市 4604):
+    /// the NBS files list them again at county level as `441900`, and their towns carry a zero
+    /// county segment (`441900003`). Such a county code is the city itself, so `441900` parses
+    /// to `4419`, and a town's parent skips the empty county level.
     pub fn parse(input: &str) -> Result<RegionCode, RegionCodeError> {
         let s = input.trim();
         if s.is_empty() {
@@ -111,21 +116,18 @@ impl RegionCode {
         if !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(RegionCodeError::NotDigits(s.to_owned()));
         }
-        let short = if s.len() == 12 { Self::shorten(s) } else { s };
+        let mut short = if s.len() == 12 { Self::shorten(s) } else { s };
         if Level::from_digits(short.len()).is_none() {
             return Err(RegionCodeError::Length(s.to_owned()));
         }
-        // Every segment of a short code is non-zero (a zero segment would mean a higher level).
-        let mut start = 0;
-        for level in Level::ALL {
-            let end = level.digits();
-            if end > short.len() {
-                break;
-            }
-            if short[start..end].bytes().all(|b| b == b'0') {
-                return Err(RegionCodeError::ZeroSegment(s.to_owned()));
-            }
-            start = end;
+        if short.len() == 6 && &short[4..6] == "00" {
+            short = &short[..4];
+        }
+        let zero = |a: usize, b: usize| short.len() >= b && short[a..b].bytes().all(|c| c == b'0');
+        // The county segment may be empty only below a city without counties (then the town
+        // segment is not); every other segment present must be non-zero.
+        if zero(0, 2) || zero(2, 4) || zero(6, 9) || zero(9, 12) || (zero(4, 6) && short.len() < 9) {
+            return Err(RegionCodeError::ZeroSegment(s.to_owned()));
         }
         Ok(RegionCode { short: short.to_owned() })
     }
@@ -155,18 +157,33 @@ impl RegionCode {
         format!("{:0<12}", self.short)
     }
 
+    /// The prefix of this code at `level`, unless that level's segment is empty (a city
+    /// without counties).
+    fn prefix_at(&self, level: Level) -> Option<RegionCode> {
+        let end = level.digits();
+        if end > self.short.len() {
+            return None;
+        }
+        let start = level.parent().map(Level::digits).unwrap_or(0);
+        if self.short[start..end].bytes().all(|b| b == b'0') {
+            return None;
+        }
+        Some(RegionCode { short: self.short[..end].to_owned() })
+    }
+
     pub fn parent(&self) -> Option<RegionCode> {
-        let parent = self.level().parent()?;
-        Some(RegionCode { short: self.short[..parent.digits()].to_owned() })
+        let mut level = self.level().parent()?;
+        loop {
+            if let Some(p) = self.prefix_at(level) {
+                return Some(p);
+            }
+            level = level.parent()?;
+        }
     }
 
     /// This code and every ancestor, from the province down to itself.
     pub fn lineage(&self) -> Vec<RegionCode> {
-        Level::ALL
-            .into_iter()
-            .filter(|l| l.digits() <= self.short.len())
-            .map(|l| RegionCode { short: self.short[..l.digits()].to_owned() })
-            .collect()
+        Level::ALL.into_iter().filter_map(|l| self.prefix_at(l)).collect()
     }
 
     /// True when `other` is this region or lies below it.
@@ -236,6 +253,26 @@ mod tests {
         for bad in ["", "42a5", "420", "42050", "4200", "000000000000", "4205000", "420502000001"] {
             let err = RegionCode::parse(bad).unwrap_err();
             assert!(err.to_string().contains("区划代码"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn cities_without_counties_keep_one_code() {
+        // 东莞市: listed as city 4419 and again as "county" 441900; its towns are 441900xxx.
+        let twin = RegionCode::parse("441900").unwrap();
+        assert_eq!((twin.short(), twin.level()), ("4419", Level::City));
+        let town = RegionCode::parse("441900003").unwrap();
+        assert_eq!(town.level(), Level::Town);
+        assert_eq!(town.parent().unwrap().short(), "4419");
+        let lineage: Vec<String> = town.lineage().iter().map(|c| c.short().to_owned()).collect();
+        assert_eq!(lineage, ["44", "4419", "441900003"]);
+        assert!(twin.contains(&town));
+        assert_eq!(RegionCode::parse("441900003000").unwrap(), town);
+        let village = RegionCode::parse("441900003001").unwrap();
+        assert_eq!(village.parent().unwrap(), town);
+        // Other empty segments are still refused.
+        for bad in ["440019", "441900000001", "4419000"] {
+            assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
     }
 

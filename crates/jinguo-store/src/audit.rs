@@ -127,7 +127,8 @@ pub async fn append_now(db: &Db, entry: AuditEntry) -> Result<()> {
     Ok(())
 }
 
-const SELECT: &str = "SELECT seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash FROM audit_log";
+const SELECT: &str =
+    "SELECT seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash FROM audit_log";
 
 fn from_row(row: &QueryResult) -> Result<AuditRecord> {
     Ok(AuditRecord {
@@ -224,13 +225,20 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         for row in &rows {
             let r = from_row(row)?;
             if r.seq != expected_seq {
-                return Ok(Verification { entries, broken: Some((expected_seq, format!("第 {expected_seq} 条审计记录缺失（下一条为第 {} 条）", r.seq))) });
+                return Ok(Verification {
+                    entries,
+                    broken: Some((expected_seq, format!("第 {expected_seq} 条审计记录缺失（下一条为第 {} 条）", r.seq))),
+                });
             }
             if r.prev_hash != prev {
-                return Ok(Verification { entries, broken: Some((r.seq, format!("第 {} 条审计记录与前一条的链接不符", r.seq))) });
+                return Ok(Verification {
+                    entries, broken: Some((r.seq, format!("第 {} 条审计记录与前一条的链接不符", r.seq)))
+                });
             }
             if link_hash(&prev, &r) != r.hash {
-                return Ok(Verification { entries, broken: Some((r.seq, format!("第 {} 条审计记录的内容被改动（哈希不符）", r.seq))) });
+                return Ok(Verification {
+                    entries, broken: Some((r.seq, format!("第 {} 条审计记录的内容被改动（哈希不符）", r.seq)))
+                });
             }
             prev = r.hash;
             expected_seq += 1;

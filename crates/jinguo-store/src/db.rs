@@ -5,8 +5,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, SqlxPostgresConnector,
-    SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -79,9 +79,7 @@ impl Db {
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Db::open_postgres(url).await?,
             Some(url) if url.starts_with("mysql://") => {
-                return Err(StoreError::Other(
-                    "本版本尚未支持 MySQL/TiDB/OceanBase，请使用 SQLite（默认）或 postgres:// 地址".into(),
-                ));
+                return Err(StoreError::Other("本版本尚未支持 MySQL/TiDB/OceanBase，请使用 SQLite（默认）或 postgres:// 地址".into()));
             }
             Some(url) => {
                 return Err(StoreError::Other(format!("无法识别的数据库地址：{}（应为 sqlite:路径 或 postgres://…）", redact_url(url))));

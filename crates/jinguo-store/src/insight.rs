@@ -42,12 +42,15 @@ pub async fn evaluate<C: ConnectionTrait>(c: &C, region: &RegionCode, period: Pe
         .collect();
     let sums = rollup::sums(c, region, &metrics, period.from, period.to).await?;
     let scope = Scope::region(region.clone());
+    let wants_terms =
+        needed.iter().any(|i| matches!(i.formula, Formula::Register(RegisterFigure::TermsDue | RegisterFigure::TermsOverdue)));
+    let (due, overdue) = if wants_terms { federations::count_due_and_overdue(c, &scope, period.to).await? } else { (0, 0) };
     let mut values: HashMap<&'static str, f64> = HashMap::new();
     for i in &needed {
         let v = match i.formula {
             Formula::Flow(m) | Formula::Stock(m) => sums.get(m).copied().unwrap_or(0) as f64,
-            Formula::Register(RegisterFigure::TermsDue) => federations::count_due(c, &scope, period.to).await? as f64,
-            Formula::Register(RegisterFigure::TermsOverdue) => federations::count_overdue(c, &scope, period.to).await? as f64,
+            Formula::Register(RegisterFigure::TermsDue) => due as f64,
+            Formula::Register(RegisterFigure::TermsOverdue) => overdue as f64,
             Formula::Register(RegisterFigure::Villages) => regions::village_count(c, region).await? as f64,
             Formula::Ratio(..) => continue,
         };

@@ -5,15 +5,15 @@ use sea_orm::ConnectionTrait;
 
 use crate::{Db, Result, sql, vals};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
-    (2, "people", include_str!("../migrations/0002_people.sql")),
-];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/0001_foundation.sql")), (2, "people", include_str!("../migrations/0002_people.sql"))];
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub(crate) async fn run(db: &Db) -> Result<()> {
     db.writer()
-        .execute_unprepared("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        .execute_unprepared(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
         .await?;
     for &(version, name, body) in MIGRATIONS {
         let tx = db.begin().await?;
@@ -21,7 +21,12 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
         if applied == 0 {
             tracing::info!(version, name, "applying migration");
             tx.execute_unprepared(body).await?;
-            sql::exec(&tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", vals![version, name, chrono::Utc::now().timestamp_millis()]).await?;
+            sql::exec(
+                &tx,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                vals![version, name, chrono::Utc::now().timestamp_millis()],
+            )
+            .await?;
         }
         tx.commit().await?;
     }

@@ -184,7 +184,12 @@ pub async fn insert(w: &mut Work, new: &NewPerson, day: NaiveDate, now_ms: i64) 
     )
     .await?;
     for cat in &new.categories {
-        sql::exec(&w.tx, "INSERT INTO person_categories (person, category, region) VALUES (?, ?, ?)", vals![id, cat.code(), new.region.padded()]).await?;
+        sql::exec(
+            &w.tx,
+            "INSERT INTO person_categories (person, category, region) VALUES (?, ?, ?)",
+            vals![id, cat.code(), new.region.padded()],
+        )
+        .await?;
         w.deltas.add(&metric::people_of_category(*cat), &new.region, day, 1);
     }
     w.deltas.add(metric::PEOPLE_REGISTERED, &new.region, day, 1);
@@ -196,6 +201,13 @@ pub async fn count<C: ConnectionTrait>(c: &C, scope: &Scope, category: Option<Pe
     let (low, high) = scope.bounds();
     match category {
         None => sql::scalar(c, "SELECT COUNT(*) FROM people WHERE region BETWEEN ? AND ?", vals![low, high]).await,
-        Some(cat) => sql::scalar(c, "SELECT COUNT(*) FROM person_categories WHERE category = ? AND region BETWEEN ? AND ?", vals![cat.code(), low, high]).await,
+        Some(cat) => {
+            sql::scalar(
+                c,
+                "SELECT COUNT(*) FROM person_categories WHERE category = ? AND region BETWEEN ? AND ?",
+                vals![cat.code(), low, high],
+            )
+            .await
+        }
     }
 }

@@ -43,10 +43,7 @@ pub(crate) async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value
 
 /// Executes a write; a unique violation becomes `Conflict(what)`.
 pub(crate) async fn write<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>, what: &str) -> Result<u64> {
-    c.execute_raw(stmt(c.get_database_backend(), sql, values))
-        .await
-        .map(|r| r.rows_affected())
-        .map_err(|e| StoreError::from_write(e, what))
+    c.execute_raw(stmt(c.get_database_backend(), sql, values)).await.map(|r| r.rows_affected()).map_err(|e| StoreError::from_write(e, what))
 }
 
 pub(crate) async fn all<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>> {

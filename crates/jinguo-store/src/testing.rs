@@ -55,7 +55,9 @@ pub async fn databases() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
     match std::env::var("JINGUO_TEST_DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => out.push(postgres(&url).await),
-        _ => SKIP_NOTICE.call_once(|| eprintln!("JINGUO_TEST_DATABASE_URL is not set: storage tests run on SQLite only, PostgreSQL skipped")),
+        _ => {
+            SKIP_NOTICE.call_once(|| eprintln!("JINGUO_TEST_DATABASE_URL is not set: storage tests run on SQLite only, PostgreSQL skipped"))
+        }
     }
     out
 }
@@ -74,13 +76,20 @@ async fn postgres(admin_url: &str) -> TestDb {
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap_or_else(|e| panic!("create {name}: {e}"));
     let _ = admin.close().await;
     let url = with_database(admin_url, &name);
-    let db = Db::connect(&DbConfig { url: Some(url), data_dir: std::env::temp_dir() }).await.unwrap_or_else(|e| panic!("postgres test db: {e}"));
+    let db =
+        Db::connect(&DbConfig { url: Some(url), data_dir: std::env::temp_dir() }).await.unwrap_or_else(|e| panic!("postgres test db: {e}"));
     TestDb { db, engine: "postgres", dir: tempfile_dir::Dir::new(), pg: Some((admin_url.to_owned(), name)) }
 }
 
 /// Drops test databases left by runs that started more than two hours ago.
 async fn drop_stale(admin: &sea_orm::DatabaseConnection) {
-    let Ok(rows) = admin.query_all_raw(sea_orm::Statement::from_string(admin.get_database_backend(), "SELECT datname FROM pg_database WHERE datname LIKE 'jinguo_t_%'")).await else {
+    let Ok(rows) = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'jinguo_t_%'",
+        ))
+        .await
+    else {
         return;
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

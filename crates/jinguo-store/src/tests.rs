@@ -73,11 +73,24 @@ async fn scoped_lists_and_rollups_agree_with_registers() {
         seed_regions(&t).await;
         let mut w = Work::begin(&t.db).await.unwrap();
         let mut village_feds = Vec::new();
-        for (c, name) in [("420502001001", "土街头社区妇联"), ("420502001002", "樵湖岭社区妇联"), ("420506100001", "东湖社区妇联")] {
-            let new = federations::NewFederation { region: code(c), kind: FederationKind::Region, name: name.into(), members: 0, established_on: d("2021-06-01") };
+        for (c, name) in [("420502001001", "土街头社区妇联"), ("420502001002", "樵湖岭社区妇联"), ("420506100001", "东湖社区妇联")]
+        {
+            let new = federations::NewFederation {
+                region: code(c),
+                kind: FederationKind::Region,
+                name: name.into(),
+                members: 0,
+                established_on: d("2021-06-01"),
+            };
             village_feds.push(federations::insert(&mut w, &new, 1).await.unwrap());
         }
-        let gig = federations::NewFederation { region: code("420502"), kind: FederationKind::GigPlatform, name: "西陵区快递行业妇联".into(), members: 120, established_on: d("2023-03-08") };
+        let gig = federations::NewFederation {
+            region: code("420502"),
+            kind: FederationKind::GigPlatform,
+            name: "西陵区快递行业妇联".into(),
+            members: 120,
+            established_on: d("2023-03-08"),
+        };
         federations::insert(&mut w, &gig, 1).await.unwrap();
         w.commit().await.unwrap();
 
@@ -96,13 +109,32 @@ async fn scoped_lists_and_rollups_agree_with_registers() {
 
         // A duplicate region federation is a conflict and writes nothing.
         let mut w = Work::begin(&t.db).await.unwrap();
-        let dup = federations::NewFederation { region: code("420502001001"), kind: FederationKind::Region, name: "重复".into(), members: 0, established_on: d("2021-06-01") };
+        let dup = federations::NewFederation {
+            region: code("420502001001"),
+            kind: FederationKind::Region,
+            name: "重复".into(),
+            members: 0,
+            established_on: d("2021-06-01"),
+        };
         assert!(matches!(federations::insert(&mut w, &dup, 1).await, Err(crate::StoreError::Conflict(_))));
         w.rollback().await.unwrap();
 
         // Homes: one becomes standardised on the day its last item holds.
         let mut w = Work::begin(&t.db).await.unwrap();
-        let hid = homes::insert(&mut w, &homes::NewHome { region: code("420502001001"), federation: village_feds[0], name: "土街头社区妇女之家".into(), address: String::new(), keeper: "李红".into(), established_on: d("2021-07-01") }, 1).await.unwrap();
+        let hid = homes::insert(
+            &mut w,
+            &homes::NewHome {
+                region: code("420502001001"),
+                federation: village_feds[0],
+                name: "土街头社区妇女之家".into(),
+                address: String::new(),
+                keeper: "李红".into(),
+                established_on: d("2021-07-01"),
+            },
+            1,
+        )
+        .await
+        .unwrap();
         w.commit().await.unwrap();
         let everything = Scope::everything();
         for (i, item) in HomeCheckItem::ALL.into_iter().enumerate() {
@@ -119,7 +151,16 @@ async fn scoped_lists_and_rollups_agree_with_registers() {
         // Activities.
         let mut w = Work::begin(&t.db).await.unwrap();
         for (i, c) in ["420502001001", "420502001002", "420506100001"].iter().enumerate() {
-            let a = activities::NewActivity { federation: village_feds[i], region: code(c), held_on: d("2024-03-08"), category: ActivityCategory::Political, title: "巾帼心向党".into(), place: String::new(), participants: 30 + i as i64, created_by: None };
+            let a = activities::NewActivity {
+                federation: village_feds[i],
+                region: code(c),
+                held_on: d("2024-03-08"),
+                category: ActivityCategory::Political,
+                title: "巾帼心向党".into(),
+                place: String::new(),
+                participants: 30 + i as i64,
+                created_by: None,
+            };
             activities::insert(&mut w, &a, 1).await.unwrap();
         }
         w.commit().await.unwrap();

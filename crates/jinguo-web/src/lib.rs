@@ -37,9 +37,7 @@ pub async fn serve(app: App, config: WebConfig, listener: tokio::net::TcpListene
     let state = AppState::new(app, config);
     let sweeper = state.clone();
     tokio::spawn(async move { sweeper.sweep_sessions_forever().await });
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

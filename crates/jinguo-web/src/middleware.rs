@@ -65,13 +65,21 @@ pub async fn count_requests(req: Request, next: Next) -> Response {
 
 /// `GET /metrics`: Prometheus text exposition.
 pub async fn metrics() -> Response {
-    let mut out = String::from("# HELP jinguo_http_requests_total HTTP requests served, by status class.\n# TYPE jinguo_http_requests_total counter\n");
+    let mut out = String::from(
+        "# HELP jinguo_http_requests_total HTTP requests served, by status class.\n# TYPE jinguo_http_requests_total counter\n",
+    );
     for (i, c) in METRICS.by_class.iter().enumerate() {
         out.push_str(&format!("jinguo_http_requests_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
     }
-    out.push_str("# HELP jinguo_http_request_duration_seconds Time to answer a request.\n# TYPE jinguo_http_request_duration_seconds histogram\n");
+    out.push_str(
+        "# HELP jinguo_http_request_duration_seconds Time to answer a request.\n# TYPE jinguo_http_request_duration_seconds histogram\n",
+    );
     for (i, b) in BUCKETS_MS.iter().enumerate() {
-        out.push_str(&format!("jinguo_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", b / 1000.0, METRICS.buckets[i].load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "jinguo_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+            b / 1000.0,
+            METRICS.buckets[i].load(Ordering::Relaxed)
+        ));
     }
     let count = METRICS.count.load(Ordering::Relaxed);
     out.push_str(&format!("jinguo_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));

@@ -66,7 +66,16 @@ impl App {
             && federation.kind == jinguo_domain::org::FederationKind::Region
             && federation.region.level() != level
         {
-            return Err(AppError::invalid("role", format!("{}应属于{}级妇联，而 {} 是{}级组织", role.label(), level.label(), federation.name, federation.region.level().label())));
+            return Err(AppError::invalid(
+                "role",
+                format!(
+                    "{}应属于{}级妇联，而 {} 是{}级组织",
+                    role.label(),
+                    level.label(),
+                    federation.name,
+                    federation.region.level().label()
+                ),
+            ));
         }
         if role.is_admin() && federation.region.level() > Level::City {
             return Err(AppError::invalid("org", "管理员账号应属于市妇联"));
@@ -78,8 +87,21 @@ impl App {
         };
         let now = self.now_ms();
         let mut w = jinguo_store::Work::begin(&self.db).await?;
-        let id = accounts::insert(&mut w, &NewAccount { username: username.clone(), display_name: display.clone(), federation: federation.id, role, password_hash: hash }, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "account", id, &federation.region.padded(), json!({"after": {"username": username, "display_name": display, "role": role.code(), "federation": federation.id}})));
+        let id = accounts::insert(
+            &mut w,
+            &NewAccount { username: username.clone(), display_name: display.clone(), federation: federation.id, role, password_hash: hash },
+            now,
+        )
+        .await?;
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "account",
+            id,
+            &federation.region.padded(),
+            json!({"after": {"username": username, "display_name": display, "role": role.code(), "federation": federation.id}}),
+        ));
         w.commit().await?;
         accounts::by_id(self.db.reader(), id).await?.ok_or(AppError::NotFound)
     }
@@ -107,7 +129,9 @@ impl App {
         let a = accounts::by_id(self.db.reader(), id).await?.ok_or(AppError::NotFound)?;
         self.require_in_scope(actor, &a.region, action, "account", &id.to_string()).await?;
         if a.role.is_admin() && actor.role.is_some() && p == Permission::ManageAccounts {
-            return Err(self.deny(actor, action, "account", &id.to_string(), &a.region.padded(), "管理员账号只能由运维人员在服务器上管理").await);
+            return Err(self
+                .deny(actor, action, "account", &id.to_string(), &a.region.padded(), "管理员账号只能由运维人员在服务器上管理")
+                .await);
         }
         Ok(a)
     }
@@ -124,7 +148,19 @@ impl App {
         if disabled {
             sessions::delete_for_account(self.db.writer(), id).await?;
         }
-        append_now(&self.db, actor.entry(now, action, Outcome::Ok, "account", id, &a.region.padded(), json!({"before": {"disabled": a.disabled}, "after": {"disabled": disabled}}))).await?;
+        append_now(
+            &self.db,
+            actor.entry(
+                now,
+                action,
+                Outcome::Ok,
+                "account",
+                id,
+                &a.region.padded(),
+                json!({"before": {"disabled": a.disabled}, "after": {"disabled": disabled}}),
+            ),
+        )
+        .await?;
         Ok(())
     }
 
@@ -147,7 +183,19 @@ impl App {
         let a = self.account_for(actor, id, Permission::ManageSecurity, ACTION).await?;
         let now = self.now_ms();
         accounts::unlock(self.db.writer(), id, now).await?;
-        append_now(&self.db, actor.entry(now, ACTION, Outcome::Ok, "account", id, &a.region.padded(), json!({"before": {"failed_logins": a.failed_logins, "locked_until": a.locked_until}}))).await?;
+        append_now(
+            &self.db,
+            actor.entry(
+                now,
+                ACTION,
+                Outcome::Ok,
+                "account",
+                id,
+                &a.region.padded(),
+                json!({"before": {"failed_logins": a.failed_logins, "locked_until": a.locked_until}}),
+            ),
+        )
+        .await?;
         Ok(())
     }
 

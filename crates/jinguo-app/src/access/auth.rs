@@ -86,12 +86,21 @@ impl App {
             return Err(self.fail_login(None, input, "unknown user", AppError::Unauthorized(BAD_CREDENTIALS.into())).await);
         };
         if account.disabled {
-            return Err(self.fail_login(Some(&account), input, "disabled", AppError::Unauthorized("该账号已停用，请联系系统管理员".into())).await);
+            return Err(self
+                .fail_login(Some(&account), input, "disabled", AppError::Unauthorized("该账号已停用，请联系系统管理员".into()))
+                .await);
         }
         match account.locked_until {
             Some(until) if until > now => {
                 let minutes = ((until - now) as f64 / 60_000.0).ceil() as i64;
-                return Err(self.fail_login(Some(&account), input, "locked", AppError::Locked(format!("登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"))).await);
+                return Err(self
+                    .fail_login(
+                        Some(&account),
+                        input,
+                        "locked",
+                        AppError::Locked(format!("登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")),
+                    )
+                    .await);
             }
             Some(_) => {
                 // The lock has run out: start counting afresh.
@@ -132,7 +141,17 @@ impl App {
             last_seen: now,
         };
         sessions::create(self.db.writer(), &session, &input.ip, &input.user_agent).await?;
-        append_now(&self.db, self.login_entry(Some(&account), &account.username, input, Outcome::Ok, if must_enrol { "ok, must enrol second factor" } else { "ok" })).await?;
+        append_now(
+            &self.db,
+            self.login_entry(
+                Some(&account),
+                &account.username,
+                input,
+                Outcome::Ok,
+                if must_enrol { "ok, must enrol second factor" } else { "ok" },
+            ),
+        )
+        .await?;
         Ok(LoginOk { token, csrf: session.csrf, must_enrol, account })
     }
 
@@ -180,7 +199,19 @@ impl App {
         if let Some(id) = &actor.session {
             sessions::delete(self.db.writer(), id).await?;
         }
-        append_now(&self.db, actor.entry(self.now_ms(), "auth.logout", Outcome::Ok, "account", actor.account.unwrap_or_default(), &actor.region.as_ref().map(|r| r.padded()).unwrap_or_default(), json!({}))).await?;
+        append_now(
+            &self.db,
+            actor.entry(
+                self.now_ms(),
+                "auth.logout",
+                Outcome::Ok,
+                "account",
+                actor.account.unwrap_or_default(),
+                &actor.region.as_ref().map(|r| r.padded()).unwrap_or_default(),
+                json!({}),
+            ),
+        )
+        .await?;
         Ok(())
     }
 
@@ -204,7 +235,11 @@ impl App {
         let hash = password::hash(self.crypto.suite, new);
         let now = self.now_ms();
         accounts::set_password(self.db.writer(), id, &hash, now).await?;
-        append_now(&self.db, actor.entry(now, "account.password", Outcome::Ok, "account", id, &account.region.padded(), json!({"self": true}))).await?;
+        append_now(
+            &self.db,
+            actor.entry(now, "account.password", Outcome::Ok, "account", id, &account.region.padded(), json!({"self": true})),
+        )
+        .await?;
         Ok(())
     }
 
@@ -226,7 +261,19 @@ impl App {
         if let Some(s) = &actor.session {
             sessions::promote(self.db.writer(), s).await?;
         }
-        append_now(&self.db, actor.entry(now, "account.totp_enrol", Outcome::Ok, "account", id, &actor.region.as_ref().map(|r| r.padded()).unwrap_or_default(), json!({}))).await?;
+        append_now(
+            &self.db,
+            actor.entry(
+                now,
+                "account.totp_enrol",
+                Outcome::Ok,
+                "account",
+                id,
+                &actor.region.as_ref().map(|r| r.padded()).unwrap_or_default(),
+                json!({}),
+            ),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -25,7 +25,9 @@ pub struct DemoUser {
 pub const USERS: [DemoUser; 7] = [
     DemoUser { username: "city", role: Role::CityOfficer, org: "4205", display_name: "宜昌市妇联工作人员（演示）" },
     DemoUser { username: "county", role: Role::CountyOfficer, org: "420502", display_name: "西陵区妇联工作人员（演示）" },
-    DemoUser { username: "village", role: Role::VillageOfficer, org: "420502001001", display_name: "土街头社区妇联工作人员（演示）" },
+    DemoUser {
+        username: "village", role: Role::VillageOfficer, org: "420502001001", display_name: "土街头社区妇联工作人员（演示）"
+    },
     DemoUser { username: "reviewer", role: Role::Reviewer, org: "4205", display_name: "审核人员（演示）" },
     DemoUser { username: "admin", role: Role::SystemAdmin, org: "4205", display_name: "系统管理员（演示）" },
     DemoUser { username: "security", role: Role::SecurityAdmin, org: "4205", display_name: "安全管理员（演示）" },

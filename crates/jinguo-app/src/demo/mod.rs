@@ -119,7 +119,15 @@ impl App {
             let mut w = Work::begin(&self.db).await?;
             settings::set(&w.tx, SEEDED_KEY, VERSION).await?;
             let usernames: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
-            w.audit(actor.entry(now, ACTION, Outcome::Ok, "demo", VERSION, &city.padded(), json!({"stage": stage::DONE, "accounts": usernames})));
+            w.audit(actor.entry(
+                now,
+                ACTION,
+                Outcome::Ok,
+                "demo",
+                VERSION,
+                &city.padded(),
+                json!({"stage": stage::DONE, "accounts": usernames}),
+            ));
             w.commit().await?;
         }
         let summary = self.demo_summary(&city).await?;
@@ -130,8 +138,10 @@ impl App {
     /// Imports the regions, creates the region federations and writes the five years of work.
     async fn seed_city(&self, actor: &Actor, city: &RegionCode, report: Report<'_>, progress: Option<Progress>) -> Result<()> {
         report(stage::REGIONS, 0, 1);
-        let files: Vec<ImportFile> = DIVISIONS.iter().map(|(name, text)| ImportFile { name: (*name).to_owned(), text: importable(text) }).collect();
-        let forward: Option<Progress> = progress.map(|p| Arc::new(move |_: &str, done: u64, total: u64| p(stage::REGIONS, done, total)) as Progress);
+        let files: Vec<ImportFile> =
+            DIVISIONS.iter().map(|(name, text)| ImportFile { name: (*name).to_owned(), text: (*text).to_owned() }).collect();
+        let forward: Option<Progress> =
+            progress.map(|p| Arc::new(move |_: &str, done: u64, total: u64| p(stage::REGIONS, done, total)) as Progress);
         if let ImportOutcome::Rejected(errors) = self.import_regions(actor, &files, forward).await? {
             let first: Vec<String> = errors.iter().take(3).map(|e| e.to_string()).collect();
             return Err(AppError::Internal(format!("内置区划文件有误：{}", first.join("；"))));
@@ -155,7 +165,8 @@ impl App {
             if !self.part_done(&county.fed.region).await? {
                 let mut rng = plan::rng_for(&county.fed.region);
                 let specs = plan::county_new_domain(&mut rng, county);
-                self.write_part(actor, &county.fed.region, specs, horizon, |feds| plan::county_batch(&mut rng, &city_name, county, feds)).await?;
+                self.write_part(actor, &county.fed.region, specs, horizon, |feds| plan::county_batch(&mut rng, &city_name, county, feds))
+                    .await?;
             }
             report(stage::WORK, i as u64 + 2, total);
         }
@@ -271,7 +282,13 @@ impl App {
 
     /// Creates the demo accounts that are missing, sets the password they should have, enrols
     /// the administrators' second factor, and keeps the credentials file in step.
-    async fn ensure_demo_accounts(&self, actor: &Actor, city: &RegionCode, opts: &DemoOptions, report: Report<'_>) -> Result<Vec<DemoAccount>> {
+    async fn ensure_demo_accounts(
+        &self,
+        actor: &Actor,
+        city: &RegionCode,
+        opts: &DemoOptions,
+        report: Report<'_>,
+    ) -> Result<Vec<DemoAccount>> {
         let path = credentials::path(&self.config.data_dir);
         let stored = Credentials::load(&path)?;
         let password = match (&opts.password, &stored.password) {
@@ -279,7 +296,8 @@ impl App {
             (None, Some(kept)) => kept.clone(),
             (None, None) => credentials::generate_password(),
         };
-        check_password(&password).map_err(|e| AppError::invalid("password", format!("演示账号密码（JINGUO_DEMO_PASSWORD）不符合要求：{}", e.summary())))?;
+        check_password(&password)
+            .map_err(|e| AppError::invalid("password", format!("演示账号密码（JINGUO_DEMO_PASSWORD）不符合要求：{}", e.summary())))?;
         // Existing accounts get the password only when it is not the one the file remembers.
         let reset = stored.password.as_deref() != Some(password.as_str());
         let total = USERS.len() as u64;
@@ -336,7 +354,10 @@ impl App {
             w.audit(actor.entry(now, ACTION, Outcome::Ok, "account", "", &city.padded(), json!({"totp_enrolled": usernames})));
             w.commit().await?;
         }
-        let current = Credentials { password: Some(password), totp: out.iter().filter_map(|a| Some((a.username.clone(), a.totp_secret.clone()?))).collect() };
+        let current = Credentials {
+            password: Some(password),
+            totp: out.iter().filter_map(|a| Some((a.username.clone(), a.totp_secret.clone()?))).collect(),
+        };
         if current != stored {
             current.save(&path)?;
         }
@@ -348,7 +369,11 @@ impl App {
         let c = self.db.reader();
         let mut out = vec![("区划（全国省、市、县与宜昌镇、村）".to_owned(), regions::count(c).await?)];
         if let Some(r) = regions::get(c, city).await? {
-            out.extend([("宜昌市县(区)".to_owned(), r.counties), ("宜昌市镇(街道)".to_owned(), r.towns), ("宜昌市村(社区)".to_owned(), r.villages)]);
+            out.extend([
+                ("宜昌市县(区)".to_owned(), r.counties),
+                ("宜昌市镇(街道)".to_owned(), r.towns),
+                ("宜昌市村(社区)".to_owned(), r.villages),
+            ]);
         }
         let ids = [
             "org.federations",
@@ -376,20 +401,6 @@ impl App {
         out.push(("账号".to_owned(), accounts::count(c).await?));
         Ok(out)
     }
-}
-
-/// The rows of a division file the region tree can hold. The national file lists three
-/// prefecture cities without counties (东莞 441900, 中山 442000, 儋州 460400) as counties coded
-/// `00`, which is not a region code (its county segment is zero); they lie far from Yichang
-/// and are left out rather than refusing the whole file.
-fn importable(text: &str) -> String {
-    text.lines()
-        .filter(|line| {
-            let code = line.split(',').next().unwrap_or("").trim();
-            !matches!(RegionCode::parse(code), Err(jinguo_domain::region::RegionCodeError::ZeroSegment(_)))
-        })
-        .map(|line| format!("{line}\n"))
-        .collect()
 }
 
 fn part_key(region: &RegionCode) -> String {
@@ -425,7 +436,8 @@ mod tests {
         row.try_get_by_index::<i64>(0).unwrap()
     }
 
-    const TABLES: [&str; 9] = ["regions", "federations", "terms", "executive_members", "women_homes", "women_home_items", "activities", "accounts", "rollups"];
+    const TABLES: [&str; 9] =
+        ["regions", "federations", "terms", "executive_members", "women_homes", "women_home_items", "activities", "accounts", "rollups"];
 
     async fn row_counts(t: &TestDb) -> Vec<i64> {
         let mut out = Vec::new();
@@ -466,10 +478,14 @@ mod tests {
             // The county officer logs in and sees only 西陵区's federations.
             let password = report.accounts[0].password.clone();
             assert!(report.accounts.iter().all(|a| a.password == password));
-            let login = app.login(&LoginInput { username: "county".into(), password: password.clone(), ..LoginInput::default() }).await.unwrap();
+            let login =
+                app.login(&LoginInput { username: "county".into(), password: password.clone(), ..LoginInput::default() }).await.unwrap();
             let county = app.authenticate(&login.token, "127.0.0.1").await.unwrap().actor;
             let page = app.list_federations(&county, None, &Filter::default(), None, 500).await.unwrap();
-            assert_eq!(page.total, count(&t, "SELECT COUNT(*) FROM federations WHERE region BETWEEN '420502000000' AND '420502999999'").await);
+            assert_eq!(
+                page.total,
+                count(&t, "SELECT COUNT(*) FROM federations WHERE region BETWEEN '420502000000' AND '420502999999'").await
+            );
             assert!(page.items.iter().all(|f| f.region.short().starts_with("420502")));
             assert!(page.items.iter().any(|f| f.kind.is_new_domain()));
             // Administrators need their second factor, which the report gives.
@@ -478,15 +494,21 @@ mod tests {
             let no_code = app.login(&LoginInput { username: "auditor".into(), password: password.clone(), ..LoginInput::default() }).await;
             assert!(matches!(no_code, Err(AppError::SecondFactorRequired)));
             let code = totp::code_at(&secret, app.now().timestamp()).unwrap();
-            app.login(&LoginInput { username: "auditor".into(), password: password.clone(), totp: Some(code), ..LoginInput::default() }).await.unwrap();
+            app.login(&LoginInput { username: "auditor".into(), password: password.clone(), totp: Some(code), ..LoginInput::default() })
+                .await
+                .unwrap();
 
             // Coverage of standardised homes, against the registers counted by hand.
             let city_actor = Actor::operator();
             let five_years = Period::parse("2021-01-01", "2025-12-31").unwrap();
             let figures = app.indicators(&city_actor, &city, Period::parse("2021-01-01", "2026-11-28").unwrap(), &[]).await.unwrap();
-            let standardised =
-                count(&t, "SELECT COUNT(*) FROM women_homes WHERE standardised = TRUE AND region BETWEEN '420500000000' AND '420599999999'").await;
-            let villages = count(&t, "SELECT COUNT(*) FROM regions WHERE level = 5 AND code BETWEEN '420500000000' AND '420599999999'").await;
+            let standardised = count(
+                &t,
+                "SELECT COUNT(*) FROM women_homes WHERE standardised = TRUE AND region BETWEEN '420500000000' AND '420599999999'",
+            )
+            .await;
+            let villages =
+                count(&t, "SELECT COUNT(*) FROM regions WHERE level = 5 AND code BETWEEN '420500000000' AND '420599999999'").await;
             assert_eq!(villages, 1650);
             let expected = (standardised as f64 * 1000.0 / villages as f64).round() / 10.0;
             assert_eq!(figure(&figures, "org.women_homes.coverage"), expected);
@@ -507,7 +529,9 @@ mod tests {
             // Activities of the five years: the roll-up agrees with the raw rows.
             let five = app.indicators(&city_actor, &city, five_years, &["org.activities", "org.activities.participants"]).await.unwrap();
             let raw = count(&t, "SELECT COUNT(*) FROM activities WHERE held_on BETWEEN '2021-01-01' AND '2025-12-31'").await;
-            let raw_people = count(&t, "SELECT CAST(SUM(participants) AS BIGINT) FROM activities WHERE held_on BETWEEN '2021-01-01' AND '2025-12-31'").await;
+            let raw_people =
+                count(&t, "SELECT CAST(SUM(participants) AS BIGINT) FROM activities WHERE held_on BETWEEN '2021-01-01' AND '2025-12-31'")
+                    .await;
             assert_eq!(five[0].value as i64, raw);
             assert_eq!(five[1].value as i64, raw_people);
             assert!(raw > 40_000, "{raw}");
@@ -518,7 +542,9 @@ mod tests {
             let again = app.seed_demo(&DemoOptions::default(), None).await.unwrap();
             assert!(!again.created);
             assert_eq!(row_counts(&t).await, counts);
-            let pairs = |r: &DemoReport| r.accounts.iter().map(|a| (a.username.clone(), a.password.clone(), a.totp_secret.clone())).collect::<Vec<_>>();
+            let pairs = |r: &DemoReport| {
+                r.accounts.iter().map(|a| (a.username.clone(), a.password.clone(), a.totp_secret.clone())).collect::<Vec<_>>()
+            };
             assert_eq!(pairs(&again), pairs(&report));
             assert_eq!(again.summary, report.summary);
 

@@ -11,10 +11,11 @@ use rand::seq::IndexedRandom;
 
 /// Common surnames, the most frequent first ([`person`] favours the front of the list).
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐",
-    "冯", "董", "肖", "程", "曹", "袁", "邓", "许", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁", "魏", "薛", "叶", "余", "潘", "杜", "戴", "夏",
-    "钟", "汪", "田", "任", "姜", "范", "方", "石", "姚", "谭", "廖", "邹", "熊", "金", "陆", "郝", "孔", "白", "崔", "毛", "邱", "秦", "江", "史", "顾", "侯",
-    "邵", "孟", "龙", "万", "段", "雷", "钱", "汤", "尹", "黎", "易", "常", "贺", "龚", "文", "向", "覃", "望", "付", "鲁", "严", "伍",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋",
+    "郑", "谢", "韩", "唐", "冯", "董", "肖", "程", "曹", "袁", "邓", "许", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁",
+    "魏", "薛", "叶", "余", "潘", "杜", "戴", "夏", "钟", "汪", "田", "任", "姜", "范", "方", "石", "姚", "谭", "廖", "邹", "熊", "金",
+    "陆", "郝", "孔", "白", "崔", "毛", "邱", "秦", "江", "史", "顾", "侯", "邵", "孟", "龙", "万", "段", "雷", "钱", "汤", "尹", "黎",
+    "易", "常", "贺", "龚", "文", "向", "覃", "望", "付", "鲁", "严", "伍",
 ];
 
 /// Surnames frequent among the Tujia of 长阳 and 五峰.
@@ -22,9 +23,10 @@ const TUJIA_SURNAMES: &[&str] = &["向", "覃", "田", "谭", "李", "邓", "刘
 
 /// Characters of women's given names.
 const GIVEN: &[&str] = &[
-    "秀", "英", "华", "玲", "芳", "燕", "霞", "丽", "敏", "静", "红", "梅", "兰", "娟", "琴", "云", "莉", "萍", "艳", "凤", "慧", "婷", "雪", "琳", "洁", "颖",
-    "倩", "晶", "丹", "蓉", "佳", "欣", "悦", "文", "春", "桂", "珍", "玉", "雅", "思", "雨", "月", "璐", "瑶", "晓", "亚", "莹", "妍", "娜", "琼", "菊", "荣",
-    "翠", "莲", "淑", "惠", "君", "萱", "怡", "婉", "梦", "诗", "媛", "芬", "薇", "青", "新", "金", "小", "海", "冬", "秋", "银", "素",
+    "秀", "英", "华", "玲", "芳", "燕", "霞", "丽", "敏", "静", "红", "梅", "兰", "娟", "琴", "云", "莉", "萍", "艳", "凤", "慧", "婷",
+    "雪", "琳", "洁", "颖", "倩", "晶", "丹", "蓉", "佳", "欣", "悦", "文", "春", "桂", "珍", "玉", "雅", "思", "雨", "月", "璐", "瑶",
+    "晓", "亚", "莹", "妍", "娜", "琼", "菊", "荣", "翠", "莲", "淑", "惠", "君", "萱", "怡", "婉", "梦", "诗", "媛", "芬", "薇", "青",
+    "新", "金", "小", "海", "冬", "秋", "银", "素",
 ];
 
 /// A made-up woman's name: a surname and one or two given-name characters.
@@ -74,8 +76,12 @@ pub fn county_short(name: &str) -> String {
 
 /// 土街头社区居民委员会 → 土街头社区; 许家冲村村民委员会 → 许家冲村.
 pub fn village_short(name: &str) -> String {
-    let base =
-        name.trim_end_matches("居民委员会").trim_end_matches("村民委员会").trim_end_matches("委员会").trim_end_matches("居委会").trim_end_matches("村委会");
+    let base = name
+        .trim_end_matches("居民委员会")
+        .trim_end_matches("村民委员会")
+        .trim_end_matches("委员会")
+        .trim_end_matches("居委会")
+        .trim_end_matches("村委会");
     if base.is_empty() { name.to_owned() } else { base.to_owned() }
 }
 
@@ -155,7 +161,8 @@ fn local_industry(county_short: &str) -> &'static str {
     }
 }
 
-const BRANDS: &[&str] = &["华兴", "鑫源", "宏达", "瑞丰", "恒信", "嘉禾", "长盛", "清源", "金穗", "汇通", "百川", "楚峰", "峡光", "锦程", "润泽", "兴业"];
+const BRANDS: &[&str] =
+    &["华兴", "鑫源", "宏达", "瑞丰", "恒信", "嘉禾", "长盛", "清源", "金穗", "汇通", "百川", "楚峰", "峡光", "锦程", "润泽", "兴业"];
 const TRADES: &[&str] = &["纺织", "食品", "医药", "电子", "新材料", "物流", "建材", "茶业", "农业开发", "服饰", "精细化工", "包装"];
 
 /// Candidate names of one kind of new-domain federation in a county, and the town (if any)
@@ -306,25 +313,37 @@ pub fn theme(rng: &mut StdRng, category: ActivityCategory, day: NaiveDate, place
         }
         ActivityCategory::Training => {
             let industry = local_industry(cs);
-            options.extend(["巾帼家政服务技能培训", "农村电商直播带货培训", "妇女创业就业技能培训", "育婴员技能培训", "巾帼手工编织培训"].map(String::from));
+            options.extend(
+                ["巾帼家政服务技能培训", "农村电商直播带货培训", "妇女创业就业技能培训", "育婴员技能培训", "巾帼手工编织培训"]
+                    .map(String::from),
+            );
             options.push(format!("{industry}种植与经营技术培训").replace("家政服务种植与经营技术培训", "家政服务提升培训"));
         }
         ActivityCategory::Roadshow => {
             options.extend(
-                ["家庭教育巡讲", "反家庭暴力法知识巡讲", "民法典进村入户巡讲", "“两癌”防治知识巡讲", "巾帼宣讲团巡回宣讲", "家风家教巡讲"].map(String::from),
+                ["家庭教育巡讲", "反家庭暴力法知识巡讲", "民法典进村入户巡讲", "“两癌”防治知识巡讲", "巾帼宣讲团巡回宣讲", "家风家教巡讲"]
+                    .map(String::from),
             );
         }
         ActivityCategory::Volunteer => {
             options.extend(
-                ["巾帼志愿者人居环境整治", "关爱留守儿童志愿服务", "敬老院慰问志愿服务", "巾帼志愿者文明劝导", "巾帼护河志愿行动", "巾帼义诊志愿服务"]
-                    .map(String::from),
+                [
+                    "巾帼志愿者人居环境整治",
+                    "关爱留守儿童志愿服务",
+                    "敬老院慰问志愿服务",
+                    "巾帼志愿者文明劝导",
+                    "巾帼护河志愿行动",
+                    "巾帼义诊志愿服务",
+                ]
+                .map(String::from),
             );
             if year <= 2022 {
                 options.push("疫情防控巾帼志愿服务".into());
             }
         }
         ActivityCategory::Other => {
-            options.extend(["妇女议事会", "妇联执委会议", "“两癌”免费筛查动员会", "妇女儿童维权咨询", "巾帼建功先进表彰会"].map(String::from));
+            options
+                .extend(["妇女议事会", "妇联执委会议", "“两癌”免费筛查动员会", "妇女儿童维权咨询", "巾帼建功先进表彰会"].map(String::from));
         }
     }
     options.choose(rng).cloned().unwrap_or_else(|| category.label().to_owned())
@@ -345,11 +364,17 @@ pub fn activity_place(rng: &mut StdRng, place: &Place) -> String {
         return options.choose(rng).cloned().unwrap_or_default();
     }
     if let Some(t) = &place.town {
-        let options = [format!("{t}综合文化站"), format!("{t}党群服务中心"), format!("{t}便民服务中心会议室"), format!("{t}新时代文明实践所")];
+        let options =
+            [format!("{t}综合文化站"), format!("{t}党群服务中心"), format!("{t}便民服务中心会议室"), format!("{t}新时代文明实践所")];
         return options.choose(rng).cloned().unwrap_or_default();
     }
     let prefix = if place.county.is_empty() { format!("{}市", place.city) } else { place.county.clone() };
-    let options = [format!("{prefix}妇女儿童活动中心"), format!("{prefix}文化馆"), format!("{prefix}融媒体中心演播厅"), format!("{prefix}新时代文明实践中心")];
+    let options = [
+        format!("{prefix}妇女儿童活动中心"),
+        format!("{prefix}文化馆"),
+        format!("{prefix}融媒体中心演播厅"),
+        format!("{prefix}新时代文明实践中心"),
+    ];
     options.choose(rng).cloned().unwrap_or_default()
 }
 

@@ -115,7 +115,15 @@ pub fn city_place(city: &Federation) -> Place {
 
 fn county_place(city: &str, county: &Federation) -> Place {
     let short = names::county_short(&county.region_name);
-    Place { city: city.to_owned(), county: county.region_name.clone(), tujia: is_tujia(&short), county_short: short, town: None, village: None, own: None }
+    Place {
+        city: city.to_owned(),
+        county: county.region_name.clone(),
+        tujia: is_tujia(&short),
+        county_short: short,
+        town: None,
+        village: None,
+        own: None,
+    }
 }
 
 // ---- new-domain federations ----
@@ -218,7 +226,14 @@ struct Sizes {
 /// each: some members re-elected, the others leaving the day before the renewal, and a few
 /// leaving during a term (most replaced a few months later). Returns the chair of the last
 /// term.
-fn committee(rng: &mut StdRng, fed: &Federation, place: &Place, terms: &[(i64, NaiveDate, NaiveDate)], sizes: &Sizes, batch: &mut Batch) -> String {
+fn committee(
+    rng: &mut StdRng,
+    fed: &Federation,
+    place: &Place,
+    terms: &[(i64, NaiveDate, NaiveDate)],
+    sizes: &Sizes,
+    batch: &mut Batch,
+) -> String {
     let mut current: Vec<Seat> = Vec::new();
     let mut chair = String::new();
     let leave = |seat: Seat, left: Option<NaiveDate>, batch: &mut Batch| {
@@ -265,7 +280,14 @@ fn committee(rng: &mut StdRng, fed: &Federation, place: &Place, terms: &[(i64, N
             current.push(Seat { name: names::person(rng, place.tujia), position, workplace, joined: start });
         }
         chair = current.iter().find(|s| s.position == CHAIR).map(|s| s.name.clone()).unwrap_or_default();
-        batch.terms.push(NewTerm { federation: fed.id, region: fed.region.clone(), number, start_on: start, end_on: end, chair: chair.clone() });
+        batch.terms.push(NewTerm {
+            federation: fed.id,
+            region: fed.region.clone(),
+            number,
+            start_on: start,
+            end_on: end,
+            chair: chair.clone(),
+        });
         // Departures during the term, most of them filled at a later meeting.
         let last = end.min(END);
         if last - start > Duration::days(240) {
@@ -423,7 +445,15 @@ struct Rhythm {
 
 /// A federation's activities from `from` to [`END`]; a village takes about half of its
 /// activities from its town's `campaigns`.
-fn activities(rng: &mut StdRng, fed: &Federation, place: &Place, from: NaiveDate, rhythm: &Rhythm, campaigns: &[Campaign], batch: &mut Batch) {
+fn activities(
+    rng: &mut StdRng,
+    fed: &Federation,
+    place: &Place,
+    from: NaiveDate,
+    rhythm: &Rhythm,
+    campaigns: &[Campaign],
+    batch: &mut Batch,
+) {
     for year in START.year()..=END.year() {
         let first = from.max(ymd(year, 1, 1)).max(START);
         let last = ymd(year, 12, 31).min(END);

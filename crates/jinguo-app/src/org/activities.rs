@@ -32,7 +32,14 @@ pub struct ActivityInput {
 }
 
 impl App {
-    pub async fn list_activities(&self, actor: &Actor, region: Option<&RegionCode>, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<Activity>> {
+    pub async fn list_activities(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        filter: &Filter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Activity>> {
         self.require(actor, Permission::ReadRegisters, "activity.list").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "activity.list").await?,
@@ -53,14 +60,23 @@ impl App {
         let mut checks = Checks::new();
         let federation_id = match input.federation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => checks.take(s.parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("federation", "组织编号应为数字"))),
-            None => actor.federation.or_else(|| checks.take::<i64>(Err(jinguo_domain::Invalid::field("federation", "请选择主办的妇联组织")))),
+            None => {
+                actor.federation.or_else(|| checks.take::<i64>(Err(jinguo_domain::Invalid::field("federation", "请选择主办的妇联组织"))))
+            }
         };
         let region = match input.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(r) => checks.take(parse_region("region", r)).map(Some),
             None => Some(None),
         };
-        let held_on = checks.take(parse_day("held_on", "活动日期", Some(input.held_on.as_str()).filter(|s| !s.trim().is_empty()).or(Some("x")), today, today));
-        let category = checks.take(ActivityCategory::parse(&input.category).ok_or_else(|| jinguo_domain::Invalid::field("category", "请选择活动类别")));
+        let held_on = checks.take(parse_day(
+            "held_on",
+            "活动日期",
+            Some(input.held_on.as_str()).filter(|s| !s.trim().is_empty()).or(Some("x")),
+            today,
+            today,
+        ));
+        let category = checks
+            .take(ActivityCategory::parse(&input.category).ok_or_else(|| jinguo_domain::Invalid::field("category", "请选择活动类别")));
         let title = checks.take(validate_name("title", "活动名称", &input.title, 80));
         let place = checks.take(optional_text("place", "活动地点", input.place.as_deref(), 100));
         let participants = checks.take(parse_count("participants", "参与人次", input.participants.as_deref(), -1, 100_000));
@@ -91,11 +107,28 @@ impl App {
         if jinguo_store::org::regions::get(self.db.reader(), &region).await?.is_none() {
             return Err(AppError::invalid("region", format!("区划代码 {region} 不存在")));
         }
-        let new = NewActivity { federation: federation.id, region: region.clone(), held_on, category, title, place, participants, created_by: actor.account };
+        let new = NewActivity {
+            federation: federation.id,
+            region: region.clone(),
+            held_on,
+            category,
+            title,
+            place,
+            participants,
+            created_by: actor.account,
+        };
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert(&mut w, &new, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "activity", id, &region.padded(), json!({"after": {"title": new.title, "category": category.code(), "held_on": held_on, "participants": participants}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "activity",
+            id,
+            &region.padded(),
+            json!({"after": {"title": new.title, "category": category.code(), "held_on": held_on, "participants": participants}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }

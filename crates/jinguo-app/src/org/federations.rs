@@ -46,7 +46,14 @@ pub struct FederationDetail {
 }
 
 impl App {
-    pub async fn list_federations(&self, actor: &Actor, region: Option<&RegionCode>, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<Federation>> {
+    pub async fn list_federations(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        filter: &Filter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Federation>> {
         self.require(actor, Permission::ReadRegisters, "federation.list").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "federation.list").await?,
@@ -60,7 +67,12 @@ impl App {
         let c = self.db.reader();
         let federation = store::get(c, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
         let term_status = jinguo_domain::org::TermStatus::on(self.today(), federation.term_end);
-        Ok(FederationDetail { terms: store::terms(c, id).await?, executive_members: store::executive_members(c, id).await?, federation, term_status })
+        Ok(FederationDetail {
+            terms: store::terms(c, id).await?,
+            executive_members: store::executive_members(c, id).await?,
+            federation,
+            term_status,
+        })
     }
 
     /// A federation in scope for writing: NotFound, or Forbidden when it lies outside scope.
@@ -88,7 +100,8 @@ impl App {
         let members = checks.take(parse_count("members", "会员人数", input.members.as_deref(), 0, 1_000_000));
         let established_on = checks.take(parse_day("established_on", "成立日期", input.established_on.as_deref(), today, today));
         checks.finish()?;
-        let (Some(region), Some(kind), Some(name), Some(members), Some(established_on)) = (region, kind, name, members, established_on) else {
+        let (Some(region), Some(kind), Some(name), Some(members), Some(established_on)) = (region, kind, name, members, established_on)
+        else {
             return Err(AppError::Internal("validation passed without values".into()));
         };
         self.require_in_scope(actor, &region, ACTION, "federation", "").await?;
@@ -99,7 +112,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert(&mut w, &new, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "federation", id, &region.padded(), json!({"after": {"name": new.name, "kind": kind.code(), "members": members, "established_on": established_on}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "federation",
+            id,
+            &region.padded(),
+            json!({"after": {"name": new.name, "kind": kind.code(), "members": members, "established_on": established_on}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
@@ -119,7 +140,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         store::update(&mut w, &before, &name, members, self.today(), now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "federation", id, &before.region.padded(), json!({"before": {"name": before.name, "members": before.members}, "after": {"name": name, "members": members}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "federation",
+            id,
+            &before.region.padded(),
+            json!({"before": {"name": before.name, "members": before.members}, "after": {"name": name, "members": members}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
@@ -152,12 +181,28 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let term = store::add_term(&mut w, &f, start, end, &chair, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "federation", federation, &f.region.padded(), json!({"after": {"number": term.number, "start_on": start, "end_on": end, "chair": chair}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "federation",
+            federation,
+            &f.region.padded(),
+            json!({"after": {"number": term.number, "start_on": start, "end_on": end, "chair": chair}}),
+        ));
         w.commit().await?;
         Ok(term)
     }
 
-    pub async fn add_executive_member(&self, actor: &Actor, federation: i64, name: &str, position: &str, workplace: &str, joined_on: Option<&str>) -> Result<i64> {
+    pub async fn add_executive_member(
+        &self,
+        actor: &Actor,
+        federation: i64,
+        name: &str,
+        position: &str,
+        workplace: &str,
+        joined_on: Option<&str>,
+    ) -> Result<i64> {
         const ACTION: &str = "executive_member.create";
         let f = self.federation_for_write(actor, federation, ACTION).await?;
         let today = self.today();
@@ -173,7 +218,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::add_executive_member(&mut w, &f, &name, &position, &workplace, joined, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "executive_member", id, &f.region.padded(), json!({"after": {"federation": federation, "name": name, "position": position, "joined_on": joined}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "executive_member",
+            id,
+            &f.region.padded(),
+            json!({"after": {"federation": federation, "name": name, "position": position, "joined_on": joined}}),
+        ));
         w.commit().await?;
         Ok(id)
     }
@@ -206,10 +259,24 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         for (code, name) in &missing {
-            let new = NewFederation { region: code.clone(), kind: FederationKind::Region, name: region_federation_name(name, code.level()), members: 0, established_on };
+            let new = NewFederation {
+                region: code.clone(),
+                kind: FederationKind::Region,
+                name: region_federation_name(name, code.level()),
+                members: 0,
+                established_on,
+            };
             store::insert(&mut w, &new, now).await?;
         }
-        w.audit(actor.entry(now, "federation.create_region", Outcome::Ok, "region", root.short(), &root.padded(), json!({"created": missing.len()})));
+        w.audit(actor.entry(
+            now,
+            "federation.create_region",
+            Outcome::Ok,
+            "region",
+            root.short(),
+            &root.padded(),
+            json!({"created": missing.len()}),
+        ));
         w.commit().await?;
         Ok(missing.len() as u64)
     }

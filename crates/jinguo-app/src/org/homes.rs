@@ -47,7 +47,14 @@ pub struct HomeDetail {
 }
 
 impl App {
-    pub async fn list_homes(&self, actor: &Actor, region: Option<&RegionCode>, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<Home>> {
+    pub async fn list_homes(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        filter: &Filter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Home>> {
         self.require(actor, Permission::ReadRegisters, "women_home.list").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "women_home.list").await?,
@@ -93,15 +100,26 @@ impl App {
             return Err(AppError::invalid("region", "妇女之家建在村(社区)，请填写 12 位村(社区)区划代码"));
         }
         self.require_in_scope(actor, &region, ACTION, "women_home", "").await?;
-        let r = jinguo_store::org::regions::get(self.db.reader(), &region).await?.ok_or_else(|| AppError::invalid("region", format!("区划代码 {region} 不存在")))?;
-        let federation = feds::of_region(self.db.reader(), &region).await?.ok_or_else(|| AppError::invalid("region", "该村(社区)尚未建立妇联组织"))?;
+        let r = jinguo_store::org::regions::get(self.db.reader(), &region)
+            .await?
+            .ok_or_else(|| AppError::invalid("region", format!("区划代码 {region} 不存在")))?;
+        let federation =
+            feds::of_region(self.db.reader(), &region).await?.ok_or_else(|| AppError::invalid("region", "该村(社区)尚未建立妇联组织"))?;
         let default_name = format!("{}妇女之家", r.name.trim_end_matches("居民委员会").trim_end_matches("村民委员会"));
         let name = if input.name.trim().is_empty() { default_name } else { validate_name("name", "名称", &input.name, 60)? };
         let new = NewHome { region: region.clone(), federation: federation.id, name, address, keeper, established_on };
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert(&mut w, &new, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "women_home", id, &region.padded(), json!({"after": {"name": new.name, "keeper": new.keeper, "established_on": established_on}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "women_home",
+            id,
+            &region.padded(),
+            json!({"after": {"name": new.name, "keeper": new.keeper, "established_on": established_on}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
@@ -114,7 +132,9 @@ impl App {
         let address = checks.take(optional_text("address", "地址", Some(address), 100));
         let keeper = checks.take(optional_text("keeper", "负责人", Some(keeper), 30));
         checks.finish()?;
-        let (Some(name), Some(address), Some(keeper)) = (name, address, keeper) else { return Err(AppError::Internal("validation".into())) };
+        let (Some(name), Some(address), Some(keeper)) = (name, address, keeper) else {
+            return Err(AppError::Internal("validation".into()));
+        };
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         store::update_details(&mut w, &before, &name, &address, &keeper, now).await?;
@@ -129,7 +149,8 @@ impl App {
         let home = self.home_for_write(actor, id, ACTION).await?;
         let today = self.today();
         let mut checks = Checks::new();
-        let item = checks.take(HomeCheckItem::parse(input.item.trim()).ok_or_else(|| jinguo_domain::Invalid::field("item", "未知的检查项目")));
+        let item =
+            checks.take(HomeCheckItem::parse(input.item.trim()).ok_or_else(|| jinguo_domain::Invalid::field("item", "未知的检查项目")));
         let holds = checks.take(match input.holds.trim() {
             "true" | "yes" | "1" | "on" => Ok(true),
             "false" | "no" | "0" | "off" => Ok(false),

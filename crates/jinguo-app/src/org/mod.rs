@@ -84,7 +84,14 @@ impl Checks {
 impl App {
     /// For a write on an existing record that the scoped read did not find: Forbidden (and
     /// audited) when it exists outside scope, NotFound when it does not exist at all.
-    pub(crate) async fn missing_or_forbidden(&self, actor: &crate::Actor, region: Option<RegionCode>, action: &str, kind: &str, id: i64) -> AppError {
+    pub(crate) async fn missing_or_forbidden(
+        &self,
+        actor: &crate::Actor,
+        region: Option<RegionCode>,
+        action: &str,
+        kind: &str,
+        id: i64,
+    ) -> AppError {
         match region {
             Some(r) => self.deny(actor, action, kind, &id.to_string(), &r.padded(), "该记录不在您的管辖范围内，无权操作").await,
             None => AppError::NotFound,

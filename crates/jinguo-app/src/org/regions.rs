@@ -55,7 +55,8 @@ pub struct ImportFile {
 impl ImportFile {
     pub fn read(path: &Path) -> Result<ImportFile> {
         let bytes = std::fs::read(path).map_err(|e| AppError::invalid("file", format!("无法读取文件 {}：{e}", path.display())))?;
-        let text = String::from_utf8(bytes).map_err(|_| AppError::invalid("file", format!("{} 不是 UTF-8 编码的文本文件", path.display())))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| AppError::invalid("file", format!("{} 不是 UTF-8 编码的文本文件", path.display())))?;
         Ok(ImportFile { name: path.display().to_string(), text: text.trim_start_matches('\u{feff}').to_owned() })
     }
 }
@@ -72,6 +73,7 @@ pub fn check_files(files: &[ImportFile], existing: &HashMap<String, (String, i64
     let mut errors = Vec::new();
     let mut rows: Vec<CheckedRow> = Vec::new();
     let mut seen: HashMap<String, (usize, u64)> = HashMap::new();
+    let mut twins: Vec<CheckedRow> = Vec::new();
     for (fi, file) in files.iter().enumerate() {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file.text.as_bytes());
         for (i, record) in reader.records().enumerate() {
@@ -106,19 +108,38 @@ pub fn check_files(files: &[ImportFile], existing: &HashMap<String, (String, i64
                 errors.push(RowError { file: file.name.clone(), line, reason: format!("区划 {code} 的名称过长或含控制字符") });
                 continue;
             }
+            // A county-level twin of a city without counties (441900 东莞市): the city itself.
+            if code_text.len() == 6 && code.level() == Level::City {
+                twins.push((code, name, file.name.clone(), line));
+                continue;
+            }
             // The file's own parent column, where there is one, must agree with the code.
             if let (Some(parent), Some(given)) = (code.parent(), record.get(2).map(str::trim).filter(|s| !s.is_empty()))
                 && RegionCode::parse(given).ok().as_ref() != Some(&parent)
             {
-                errors.push(RowError { file: file.name.clone(), line, reason: format!("上级代码 {given} 与区划代码 {code} 不符（应为 {parent}）") });
+                errors.push(RowError {
+                    file: file.name.clone(),
+                    line,
+                    reason: format!("上级代码 {given} 与区划代码 {code} 不符（应为 {parent}）"),
+                });
                 continue;
             }
             if let Some(&(first_file, first_line)) = seen.get(code.short()) {
-                errors.push(RowError { file: file.name.clone(), line, reason: format!("区划代码 {code} 重复（首次出现在 {} 第 {first_line} 行）", files[first_file].name) });
+                errors.push(RowError {
+                    file: file.name.clone(),
+                    line,
+                    reason: format!("区划代码 {code} 重复（首次出现在 {} 第 {first_line} 行）", files[first_file].name),
+                });
                 continue;
             }
             seen.insert(code.short().to_owned(), (fi, line));
             rows.push((code, name, file.name.clone(), line));
+        }
+    }
+    for (code, name, file, line) in twins {
+        if !seen.contains_key(code.short()) && !existing.contains_key(&code.padded()) {
+            seen.insert(code.short().to_owned(), (0, line));
+            rows.push((code, name, file, line));
         }
     }
     for (code, _, file, line) in &rows {
@@ -126,7 +147,11 @@ pub fn check_files(files: &[ImportFile], existing: &HashMap<String, (String, i64
             && !seen.contains_key(parent.short())
             && !existing.contains_key(&parent.padded())
         {
-            errors.push(RowError { file: file.clone(), line: *line, reason: format!("上级区划 {parent} 不存在（既不在已有数据中，也不在本次导入的文件中）") });
+            errors.push(RowError {
+                file: file.clone(),
+                line: *line,
+                reason: format!("上级区划 {parent} 不存在（既不在已有数据中，也不在本次导入的文件中）"),
+            });
         }
     }
     if errors.is_empty() {
@@ -175,7 +200,15 @@ impl App {
         let rows = match check_files(files, &all) {
             Ok(rows) => rows,
             Err(errors) => {
-                let entry = actor.entry(self.now_ms(), ACTION, Outcome::Failed, "region", "", "", json!({"files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), "bad_rows": errors.len()}));
+                let entry = actor.entry(
+                    self.now_ms(),
+                    ACTION,
+                    Outcome::Failed,
+                    "region",
+                    "",
+                    "",
+                    json!({"files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), "bad_rows": errors.len()}),
+                );
                 jinguo_store::audit::append_now(&self.db, entry).await?;
                 return Ok(ImportOutcome::Rejected(errors));
             }
@@ -197,7 +230,15 @@ impl App {
         })
         .await?;
         let total = store::count(self.db.reader()).await?;
-        let entry = actor.entry(self.now_ms(), ACTION, Outcome::Ok, "region", "", "", json!({"files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), "rows": read, "by_level": by_level}));
+        let entry = actor.entry(
+            self.now_ms(),
+            ACTION,
+            Outcome::Ok,
+            "region",
+            "",
+            "",
+            json!({"files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), "rows": read, "by_level": by_level}),
+        );
         jinguo_store::audit::append_now(&self.db, entry).await?;
         Ok(ImportOutcome::Imported(ImportSummary { read, total, by_level }))
     }
@@ -231,6 +272,20 @@ mod tests {
         assert_eq!(lines, [("a.csv", 4), ("b.csv", 3), ("b.csv", 4), ("b.csv", 5)], "{errors:?}");
         assert!(errors[2].reason.contains("重复"));
         assert!(errors[3].reason.contains("上级区划"));
+    }
+
+    #[test]
+    fn a_city_without_counties_is_not_imported_twice() {
+        let files = [
+            file("areas.csv", "code,name,cityCode,provinceCode\n441900,东莞市,4419,44\n"),
+            file("cities.csv", "code,name,provinceCode\n4419,东莞市,44\n"),
+            file("streets.csv", "code,name,areaCode\n441900003,东城街道,441900\n"),
+            file("provinces.csv", "code,name\n44,广东省\n"),
+        ];
+        let rows = check_files(&files, &HashMap::new()).unwrap();
+        let codes: Vec<&str> = rows.iter().map(|r| r.0.short()).collect();
+        assert_eq!(codes.len(), 3, "{codes:?}");
+        assert!(codes.contains(&"4419") && codes.contains(&"441900003"));
     }
 
     #[test]

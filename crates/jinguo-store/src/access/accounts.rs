@@ -83,7 +83,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, q: Option<&str>, aft
         let p = format!("%{}%", q.replace(['%', '_'], ""));
         values.extend([p.clone().into(), p.into()]);
     }
-    let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM accounts a JOIN federations f ON f.id = a.federation{cond}"), values.clone()).await?;
+    let total: i64 =
+        sql::scalar(c, &format!("SELECT COUNT(*) FROM accounts a JOIN federations f ON f.id = a.federation{cond}"), values.clone()).await?;
     if let Some(after) = after {
         cond.push_str(" AND a.username > ?");
         values.push(after.to_owned().into());
@@ -130,7 +131,12 @@ pub async fn record_success<C: ConnectionTrait>(c: &C, id: i64, now_ms: i64) -> 
 }
 
 pub async fn set_password<C: ConnectionTrait>(c: &C, id: i64, hash: &str, now_ms: i64) -> Result<()> {
-    sql::exec(c, "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?", vals![hash.to_owned(), now_ms, now_ms, id]).await?;
+    sql::exec(
+        c,
+        "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+        vals![hash.to_owned(), now_ms, now_ms, id],
+    )
+    .await?;
     Ok(())
 }
 

@@ -20,14 +20,24 @@ pub async fn create<C: ConnectionTrait>(c: &C, s: &Session, ip: &str, user_agent
     sql::exec(
         c,
         "INSERT INTO sessions (id, account, csrf, stage, created_at, last_seen, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        vals![s.id.clone(), s.account, s.csrf.clone(), s.stage.clone(), s.created_at, s.last_seen, ip.to_owned(), user_agent.chars().take(200).collect::<String>()],
+        vals![
+            s.id.clone(),
+            s.account,
+            s.csrf.clone(),
+            s.stage.clone(),
+            s.created_at,
+            s.last_seen,
+            ip.to_owned(),
+            user_agent.chars().take(200).collect::<String>()
+        ],
     )
     .await?;
     Ok(())
 }
 
 pub async fn get<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Session>> {
-    let row = sql::one(c, "SELECT id, account, csrf, stage, created_at, last_seen FROM sessions WHERE id = ?", vals![id.to_owned()]).await?;
+    let row =
+        sql::one(c, "SELECT id, account, csrf, stage, created_at, last_seen FROM sessions WHERE id = ?", vals![id.to_owned()]).await?;
     row.map(|r| {
         Ok(Session {
             id: sql::get(&r, "id")?,

@@ -146,7 +146,8 @@ const ROWS_PER_INSERT: usize = 100;
 /// [`insert`] counts each one. For bulk jobs (the demo city, imports), where a statement per
 /// row would cost a round trip to the database's worker thread each (DESIGN.md §8).
 pub async fn insert_many(w: &mut Work, rows: &[NewActivity], now_ms: i64) -> Result<Vec<i64>> {
-    const INSERT: &str = "INSERT INTO activities (id, federation, region, held_on, category, title, place, participants, created_by, created_at) VALUES ";
+    const INSERT: &str =
+        "INSERT INTO activities (id, federation, region, held_on, category, title, place, participants, created_by, created_at) VALUES ";
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut text = String::with_capacity(INSERT.len() + chunk.len() * 34);

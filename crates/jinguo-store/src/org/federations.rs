@@ -184,7 +184,12 @@ pub struct Term {
 }
 
 pub async fn terms<C: ConnectionTrait>(c: &C, federation: i64) -> Result<Vec<Term>> {
-    let rows = sql::all(c, "SELECT id, federation, number, start_on, end_on, chair FROM terms WHERE federation = ? ORDER BY number DESC", vals![federation]).await?;
+    let rows = sql::all(
+        c,
+        "SELECT id, federation, number, start_on, end_on, chair FROM terms WHERE federation = ? ORDER BY number DESC",
+        vals![federation],
+    )
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Term {
@@ -201,7 +206,8 @@ pub async fn terms<C: ConnectionTrait>(c: &C, federation: i64) -> Result<Vec<Ter
 
 /// Records a term renewal (换届): the next term number, counted as a renewal on `start_on`.
 pub async fn add_term(w: &mut Work, f: &Federation, start_on: NaiveDate, end_on: NaiveDate, chair: &str, now_ms: i64) -> Result<Term> {
-    let number: i64 = sql::scalar::<_, Option<i64>>(&w.tx, "SELECT MAX(number) FROM terms WHERE federation = ?", vals![f.id]).await?.unwrap_or(0) + 1;
+    let number: i64 =
+        sql::scalar::<_, Option<i64>>(&w.tx, "SELECT MAX(number) FROM terms WHERE federation = ?", vals![f.id]).await?.unwrap_or(0) + 1;
     let id = next_id();
     sql::write(
         &w.tx,
@@ -219,29 +225,25 @@ pub async fn latest_term_start<C: ConnectionTrait>(c: &C, federation: i64) -> Re
     sql::scalar(c, "SELECT MAX(start_on) FROM terms WHERE federation = ?", vals![federation]).await
 }
 
-/// Federations in `scope` whose latest term (started by `day`) has ended before `day`.
-pub async fn count_overdue<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<i64> {
-    let (low, high) = scope.bounds();
-    sql::scalar(
-        c,
-        "SELECT COUNT(*) FROM federations f WHERE f.region BETWEEN ? AND ? AND f.established_on <= ? \
-         AND (SELECT MAX(t.end_on) FROM terms t WHERE t.federation = f.id AND t.start_on <= ?) < ?",
-        vals![low, high, day, day, day],
-    )
-    .await
-}
-
-/// Federations in `scope` whose latest term ends within the notice window after `day`.
-pub async fn count_due<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<i64> {
+/// How many federations in `scope` have a term renewal due (the latest term started by `day`
+/// ends within the notice window after `day`) and how many are overdue (it ended before `day`),
+/// in one pass over the terms.
+pub async fn count_due_and_overdue<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<(i64, i64)> {
     let (low, high) = scope.bounds();
     let window_end = day + Duration::days(TERM_DUE_WINDOW_DAYS);
-    sql::scalar(
+    let row = sql::one(
         c,
-        "SELECT COUNT(*) FROM federations f WHERE f.region BETWEEN ? AND ? AND f.established_on <= ? \
-         AND (SELECT MAX(t.end_on) FROM terms t WHERE t.federation = f.id AND t.start_on <= ?) BETWEEN ? AND ?",
-        vals![low, high, day, day, day, window_end],
+        "SELECT CAST(COALESCE(SUM(CASE WHEN latest >= ? AND latest <= ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS due, \
+                CAST(COALESCE(SUM(CASE WHEN latest < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+         FROM (SELECT t.federation, MAX(t.end_on) AS latest FROM terms t JOIN federations f ON f.id = t.federation \
+               WHERE t.region BETWEEN ? AND ? AND t.start_on <= ? AND f.established_on <= ? GROUP BY t.federation) AS latest_terms",
+        vals![day, window_end, day, low, high, day, day],
     )
-    .await
+    .await?;
+    match row {
+        Some(r) => Ok((sql::get(&r, "due")?, sql::get(&r, "overdue")?)),
+        None => Ok((0, 0)),
+    }
 }
 
 // ---- executive members ----
@@ -372,7 +374,8 @@ pub struct NewExecutiveMember {
 /// [`add_executive_member`] and [`end_executive_member`] count them: +1 on joining, −1 on
 /// leaving.
 pub async fn add_executive_members_many(w: &mut Work, rows: &[NewExecutiveMember], now_ms: i64) -> Result<Vec<i64>> {
-    const INSERT: &str = "INSERT INTO executive_members (id, federation, region, name, position, workplace, joined_on, left_on, created_at) VALUES ";
+    const INSERT: &str =
+        "INSERT INTO executive_members (id, federation, region, name, position, workplace, joined_on, left_on, created_at) VALUES ";
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut text = String::from(INSERT);
@@ -383,7 +386,17 @@ pub async fn add_executive_members_many(w: &mut Work, rows: &[NewExecutiveMember
             }
             text.push_str(if i > 0 { ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { "(?, ?, ?, ?, ?, ?, ?, ?, ?)" });
             let id = next_id();
-            values.extend(vals![id, m.federation, m.region.padded(), m.name.clone(), m.position.clone(), m.workplace.clone(), m.joined_on, m.left_on, now_ms]);
+            values.extend(vals![
+                id,
+                m.federation,
+                m.region.padded(),
+                m.name.clone(),
+                m.position.clone(),
+                m.workplace.clone(),
+                m.joined_on,
+                m.left_on,
+                now_ms
+            ]);
             ids.push(id);
         }
         sql::exec(&w.tx, &text, values).await?;

@@ -96,7 +96,13 @@ pub async fn items<C: ConnectionTrait>(c: &C, home: i64) -> Result<Vec<HomeItem>
     for r in &rows {
         let code: String = sql::get(r, "item")?;
         if let Some(item) = HomeCheckItem::parse(&code) {
-            out.push(HomeItem { item, holds: sql::get(r, "holds")?, checked_on: sql::get(r, "checked_on")?, checked_by: sql::get(r, "checked_by")?, note: sql::get(r, "note")? });
+            out.push(HomeItem {
+                item,
+                holds: sql::get(r, "holds")?,
+                checked_on: sql::get(r, "checked_on")?,
+                checked_by: sql::get(r, "checked_by")?,
+                note: sql::get(r, "note")?,
+            });
         }
     }
     out.sort_by_key(|i| HomeCheckItem::ALL.iter().position(|x| *x == i.item));
@@ -181,7 +187,12 @@ pub async fn record_check(
     let now_standardised = holding == HomeCheckItem::ALL.len() as i64;
     if now_standardised != home.standardised {
         let on: Option<NaiveDate> = now_standardised.then_some(checked_on);
-        sql::exec(&w.tx, "UPDATE women_homes SET standardised = ?, standardised_on = ?, updated_at = ? WHERE id = ?", vals![now_standardised, on, now_ms, home.id]).await?;
+        sql::exec(
+            &w.tx,
+            "UPDATE women_homes SET standardised = ?, standardised_on = ?, updated_at = ? WHERE id = ?",
+            vals![now_standardised, on, now_ms, home.id],
+        )
+        .await?;
         w.deltas.add(metric::WOMEN_HOMES_STANDARDISED, &home.region, checked_on, if now_standardised { 1 } else { -1 });
     } else {
         sql::exec(&w.tx, "UPDATE women_homes SET updated_at = ? WHERE id = ?", vals![now_ms, home.id]).await?;

@@ -140,9 +140,7 @@ pub fn with_counts(all: &HashMap<String, (String, i64)>) -> Vec<RegionRow> {
     let mut rows: Vec<RegionRow> = all
         .iter()
         .map(|(code, (name, level))| {
-            let parent = Level::from_rank(*level)
-                .and_then(|l| l.parent())
-                .map(|p| format!("{:0<12}", &code[..p.digits()]));
+            let parent = Level::from_rank(*level).and_then(|l| l.parent()).map(|p| format!("{:0<12}", &code[..p.digits()]));
             RegionRow { code: code.clone(), name: name.clone(), level: *level, parent, children: 0, counties: 0, towns: 0, villages: 0 }
         })
         .collect();
@@ -154,9 +152,12 @@ pub fn with_counts(all: &HashMap<String, (String, i64)>) -> Vec<RegionRow> {
         if let Some(parent) = rows[i].parent.as_ref().and_then(|p| index.get(p)).copied() {
             rows[parent].children += 1;
         }
-        // Every ancestor counts this region at its level.
-        for ancestor_level in Level::ALL.into_iter().filter(|l| l.rank() < level) {
-            let key = format!("{:0<12}", &rows[i].code[..ancestor_level.digits()]);
+        // Every ancestor counts this region at its level (once: a city without counties has
+        // the same padded code at city and county level).
+        let mut keys: Vec<String> =
+            Level::ALL.into_iter().filter(|l| l.rank() < level).map(|l| format!("{:0<12}", &rows[i].code[..l.digits()])).collect();
+        keys.dedup();
+        for key in keys {
             if let Some(&a) = index.get(&key) {
                 match lvl {
                     Level::County => rows[a].counties += 1,
@@ -214,8 +215,18 @@ fn write_bulk_sqlite(path: &std::path::Path, rows: &[RegionRow], on_progress: &d
 async fn write_bulk_postgres(db: &Db, rows: &[RegionRow], on_progress: &(dyn Fn(u64) + Send)) -> Result<u64> {
     let pool = db.postgres_pool().ok_or_else(|| StoreError::Other("不是 PostgreSQL 连接".into()))?;
     let mut tx = pool.begin().await?;
-    sqlx::query("CREATE TEMP TABLE regions_import (LIKE regions) ON COMMIT DROP").execute(&mut *tx).await?;
-    let mut copy = tx.copy_in_raw("COPY regions_import (code, name, level, parent, children, counties, towns, villages) FROM STDIN WITH (FORMAT text)").await?;
+    // Into an empty table COPY goes straight in; otherwise through a temporary table and one
+    // upsert, so existing regions are updated in place.
+    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM regions)").fetch_one(&mut *tx).await?;
+    let target = if empty { "regions" } else { "regions_import" };
+    if !empty {
+        sqlx::query("CREATE TEMP TABLE regions_import (LIKE regions) ON COMMIT DROP").execute(&mut *tx).await?;
+    }
+    let mut copy = tx
+        .copy_in_raw(&format!(
+            "COPY {target} (code, name, level, parent, children, counties, towns, villages) FROM STDIN WITH (FORMAT text)"
+        ))
+        .await?;
     let mut buf = String::with_capacity(1 << 20);
     for (i, r) in rows.iter().enumerate() {
         use std::fmt::Write;
@@ -231,6 +242,11 @@ async fn write_bulk_postgres(db: &Db, rows: &[RegionRow], on_progress: &(dyn Fn(
         copy.send(buf.into_bytes()).await?;
     }
     copy.finish().await?;
+    if empty {
+        tx.commit().await?;
+        on_progress(rows.len() as u64);
+        return Ok(rows.len() as u64);
+    }
     sqlx::query(
         "INSERT INTO regions (code, name, level, parent, children, counties, towns, villages) \
          SELECT code, name, level, parent, children, counties, towns, villages FROM regions_import \
@@ -251,7 +267,9 @@ mod tests {
     #[test]
     fn counts_children_and_descendants_by_level() {
         let mut all = HashMap::new();
-        for (code, level) in [("42", 1), ("4205", 2), ("420502", 3), ("420503", 3), ("420502001", 4), ("420502001001", 5), ("420502001002", 5)] {
+        for (code, level) in
+            [("42", 1), ("4205", 2), ("420502", 3), ("420503", 3), ("420502001", 4), ("420502001001", 5), ("420502001002", 5)]
+        {
             all.insert(format!("{code:0<12}"), (code.to_owned(), level));
         }
         let rows = with_counts(&all);

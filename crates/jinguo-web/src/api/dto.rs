@@ -104,7 +104,12 @@ impl Federation {
             name: f.name,
             members: f.members,
             established_on: f.established_on.to_string(),
-            term: TermSummary { number: f.term_number, end_on: f.term_end.map(|d| d.to_string()), status: status.code().to_owned(), status_label: status.label().to_owned() },
+            term: TermSummary {
+                number: f.term_number,
+                end_on: f.term_end.map(|d| d.to_string()),
+                status: status.code().to_owned(),
+                status_label: status.label().to_owned(),
+            },
         }
     }
 }
@@ -136,7 +141,14 @@ pub struct ExecutiveMember {
 
 impl From<jinguo_store::org::federations::ExecutiveMember> for ExecutiveMember {
     fn from(m: jinguo_store::org::federations::ExecutiveMember) -> ExecutiveMember {
-        ExecutiveMember { id: m.id.to_string(), name: m.name, position: m.position, workplace: m.workplace, joined_on: m.joined_on.to_string(), left_on: m.left_on.map(|d| d.to_string()) }
+        ExecutiveMember {
+            id: m.id.to_string(),
+            name: m.name,
+            position: m.position,
+            workplace: m.workplace,
+            joined_on: m.joined_on.to_string(),
+            left_on: m.left_on.map(|d| d.to_string()),
+        }
     }
 }
 
@@ -271,6 +283,12 @@ pub struct IndicatorValue {
 impl From<jinguo_app::insight::Figure> for IndicatorValue {
     fn from(f: jinguo_app::insight::Figure) -> IndicatorValue {
         let value = if f.indicator.unit == Unit::Percent { serde_json::json!(f.value) } else { serde_json::json!(f.value.round() as i64) };
-        IndicatorValue { id: f.indicator.id.to_owned(), label: f.indicator.label.to_owned(), value, unit: f.indicator.unit.label().to_owned(), group: f.indicator.group.label().to_owned() }
+        IndicatorValue {
+            id: f.indicator.id.to_owned(),
+            label: f.indicator.label.to_owned(),
+            value,
+            unit: f.indicator.unit.label().to_owned(),
+            group: f.indicator.group.label().to_owned(),
+        }
     }
 }

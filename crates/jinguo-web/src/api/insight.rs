@@ -28,10 +28,18 @@ pub struct IndicatorQuery {
 /// Every indicator for the region's subtree over the period.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "insight", params(IndicatorQuery), security(("bearer" = [])),
     responses((status = 200, body = List<IndicatorValue>), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
-pub async fn indicators(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<IndicatorQuery>) -> Result<Json<List<IndicatorValue>>, ApiError> {
+pub async fn indicators(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<IndicatorQuery>,
+) -> Result<Json<List<IndicatorValue>>, ApiError> {
     let region = match parse_region(q.region.as_deref())? {
         Some(r) => r,
-        None => actor.region.clone().or_else(|| state.app.config.city.clone()).ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
+        None => actor
+            .region
+            .clone()
+            .or_else(|| state.app.config.city.clone())
+            .ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
     };
     let today = state.app.today();
     let default = Period::year_to_date(today);

@@ -112,6 +112,8 @@ pub(crate) fn parse_id(s: &str) -> Result<i64, ApiError> {
 pub(crate) fn parse_region(s: Option<&str>) -> Result<Option<jinguo_domain::RegionCode>, ApiError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => jinguo_domain::RegionCode::parse(s).map(Some).map_err(|e| ApiError(jinguo_app::AppError::invalid("region", e.to_string()))),
+        Some(s) => {
+            jinguo_domain::RegionCode::parse(s).map(Some).map_err(|e| ApiError(jinguo_app::AppError::invalid("region", e.to_string())))
+        }
     }
 }

@@ -36,7 +36,11 @@ pub struct FederationQuery {
 /// Federations in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/federations", tag = "org", params(FederationQuery), security(("bearer" = [])),
     responses((status = 200, body = List<dto::Federation>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list_federations(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<FederationQuery>) -> Result<Json<List<dto::Federation>>, ApiError> {
+pub async fn list_federations(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<FederationQuery>,
+) -> Result<Json<List<dto::Federation>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let mut filter = jinguo_store::org::federations::Filter { q: q.q, ..Default::default() };
     match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -65,7 +69,11 @@ pub struct CreateFederation {
 /// Creates a new-domain federation under a region in scope.
 #[utoipa::path(post, path = "/api/v1/federations", tag = "org", request_body = CreateFederation, security(("bearer" = [])),
     responses((status = 201, body = dto::Federation), (status = 403, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody)))]
-pub async fn create_federation(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiJson(input): ApiJson<FederationInput>) -> Result<(StatusCode, Json<dto::Federation>), ApiError> {
+pub async fn create_federation(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<FederationInput>,
+) -> Result<(StatusCode, Json<dto::Federation>), ApiError> {
     let f = state.app.create_federation(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(dto::Federation::new(f, state.app.today()))))
 }
@@ -73,7 +81,11 @@ pub async fn create_federation(State(state): State<AppState>, ApiUser(actor): Ap
 /// A federation with its terms and executive members.
 #[utoipa::path(get, path = "/api/v1/federations/{id}", tag = "org", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = dto::FederationDetail), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_federation(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<dto::FederationDetail>, ApiError> {
+pub async fn get_federation(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<dto::FederationDetail>, ApiError> {
     let d = state.app.federation(&actor, parse_id(&id)?).await?;
     Ok(Json(dto::FederationDetail {
         federation: dto::Federation::new(d.federation, state.app.today()),
@@ -93,7 +105,12 @@ pub struct UpdateFederation {
 /// Renames a federation or changes its member count.
 #[utoipa::path(patch, path = "/api/v1/federations/{id}", tag = "org", params(("id" = String, Path)), request_body = UpdateFederation, security(("bearer" = [])),
     responses((status = 200, body = dto::Federation), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn update_federation(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(input): ApiJson<UpdateFederation>) -> Result<Json<dto::Federation>, ApiError> {
+pub async fn update_federation(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<UpdateFederation>,
+) -> Result<Json<dto::Federation>, ApiError> {
     let id = parse_id(&id)?;
     let name = match input.name {
         Some(n) => n,
@@ -117,7 +134,12 @@ pub struct NewTerm {
 /// Records a term renewal (换届).
 #[utoipa::path(post, path = "/api/v1/federations/{id}/terms", tag = "org", params(("id" = String, Path)), request_body = NewTerm, security(("bearer" = [])),
     responses((status = 201, body = dto::Term), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn add_term(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(t): ApiJson<NewTerm>) -> Result<(StatusCode, Json<dto::Term>), ApiError> {
+pub async fn add_term(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(t): ApiJson<NewTerm>,
+) -> Result<(StatusCode, Json<dto::Term>), ApiError> {
     let term = state.app.add_term(&actor, parse_id(&id)?, &t.start_on, &t.end_on, &t.chair).await?;
     Ok((StatusCode::CREATED, Json(term.into())))
 }
@@ -140,7 +162,12 @@ pub struct Created {
 /// Adds an executive member (执委).
 #[utoipa::path(post, path = "/api/v1/federations/{id}/executive-members", tag = "org", params(("id" = String, Path)), request_body = NewExecutiveMember, security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn add_executive_member(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(m): ApiJson<NewExecutiveMember>) -> Result<(StatusCode, Json<Created>), ApiError> {
+pub async fn add_executive_member(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(m): ApiJson<NewExecutiveMember>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state.app.add_executive_member(&actor, parse_id(&id)?, &m.name, &m.position, &m.workplace, m.joined_on.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
@@ -158,7 +185,11 @@ pub struct HomeQuery {
 /// Women's homes in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/women-homes", tag = "org", params(HomeQuery), security(("bearer" = [])),
     responses((status = 200, body = List<dto::Home>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list_homes(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<HomeQuery>) -> Result<Json<List<dto::Home>>, ApiError> {
+pub async fn list_homes(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<HomeQuery>,
+) -> Result<Json<List<dto::Home>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let filter = jinguo_store::org::homes::Filter { standardised: q.standardised, q: q.q };
     let page = state.app.list_homes(&actor, region.as_ref(), &filter, q.after.as_deref(), limit(q.limit)).await?;
@@ -179,7 +210,11 @@ pub struct CreateHome {
 /// Registers a village's women's home.
 #[utoipa::path(post, path = "/api/v1/women-homes", tag = "org", request_body = CreateHome, security(("bearer" = [])),
     responses((status = 201, body = dto::Home), (status = 403, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn create_home(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiJson(input): ApiJson<HomeInput>) -> Result<(StatusCode, Json<dto::Home>), ApiError> {
+pub async fn create_home(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<HomeInput>,
+) -> Result<(StatusCode, Json<dto::Home>), ApiError> {
     let h = state.app.create_home(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(h.into())))
 }
@@ -187,7 +222,11 @@ pub async fn create_home(State(state): State<AppState>, ApiUser(actor): ApiUser,
 /// A women's home with its checklist.
 #[utoipa::path(get, path = "/api/v1/women-homes/{id}", tag = "org", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = dto::HomeDetail), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_home(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<dto::HomeDetail>, ApiError> {
+pub async fn get_home(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<dto::HomeDetail>, ApiError> {
     Ok(Json(state.app.home(&actor, parse_id(&id)?).await?.into()))
 }
 
@@ -205,14 +244,25 @@ pub struct NewCheck {
 /// Records a check of one checklist item.
 #[utoipa::path(post, path = "/api/v1/women-homes/{id}/checks", tag = "org", params(("id" = String, Path)), request_body = NewCheck, security(("bearer" = [])),
     responses((status = 201, body = dto::Home), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn check_home(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(v): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<dto::Home>), ApiError> {
+pub async fn check_home(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(v): ApiJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<dto::Home>), ApiError> {
     let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
     let holds = match v.get("holds") {
         Some(serde_json::Value::Bool(b)) => b.to_string(),
         Some(serde_json::Value::String(s)) => s.clone(),
         _ => String::new(),
     };
-    let input = CheckInput { item: text("item").unwrap_or_default(), holds, checked_on: text("checked_on"), checked_by: text("checked_by"), note: text("note") };
+    let input = CheckInput {
+        item: text("item").unwrap_or_default(),
+        holds,
+        checked_on: text("checked_on"),
+        checked_by: text("checked_by"),
+        note: text("note"),
+    };
     let h = state.app.check_home_item(&actor, parse_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(h.into())))
 }
@@ -230,7 +280,11 @@ pub struct ActivityQuery {
 /// Activities in the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "org", params(ActivityQuery), security(("bearer" = [])),
     responses((status = 200, body = List<dto::Activity>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list_activities(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<ActivityQuery>) -> Result<Json<List<dto::Activity>>, ApiError> {
+pub async fn list_activities(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ActivityQuery>,
+) -> Result<Json<List<dto::Activity>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let mut filter = jinguo_store::org::activities::Filter::default();
     if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
@@ -239,7 +293,9 @@ pub async fn list_activities(State(state): State<AppState>, ApiUser(actor): ApiU
     let date = |field: &str, v: Option<&str>| -> Result<Option<chrono::NaiveDate>, ApiError> {
         match v.filter(|s| !s.is_empty()) {
             None => Ok(None),
-            Some(s) => jinguo_domain::insight::parse_date(s).map(Some).ok_or_else(|| ApiError(AppError::invalid(field, "日期格式应为 YYYY-MM-DD"))),
+            Some(s) => {
+                jinguo_domain::insight::parse_date(s).map(Some).ok_or_else(|| ApiError(AppError::invalid(field, "日期格式应为 YYYY-MM-DD")))
+            }
         }
     };
     filter.from = date("from", q.from.as_deref())?;
@@ -266,7 +322,11 @@ pub struct CreateActivity {
 /// Records an activity.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "org", request_body = CreateActivity, security(("bearer" = [])),
     responses((status = 201, body = dto::Activity), (status = 403, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn create_activity(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiJson(input): ApiJson<ActivityInput>) -> Result<(StatusCode, Json<dto::Activity>), ApiError> {
+pub async fn create_activity(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<ActivityInput>,
+) -> Result<(StatusCode, Json<dto::Activity>), ApiError> {
     let a = state.app.create_activity(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
@@ -274,6 +334,10 @@ pub async fn create_activity(State(state): State<AppState>, ApiUser(actor): ApiU
 /// One activity.
 #[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "org", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = dto::Activity), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_activity(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<dto::Activity>, ApiError> {
+pub async fn get_activity(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<dto::Activity>, ApiError> {
     Ok(Json(state.app.activity(&actor, parse_id(&id)?).await?.into()))
 }

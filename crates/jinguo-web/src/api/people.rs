@@ -74,7 +74,11 @@ pub struct CreatePerson {
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = CreatePerson, security(("bearer" = [])),
     responses((status = 201, body = Person), (status = 200, body = Person, description = "already registered: her existing record"),
         (status = 403, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody, description = "registered in another region"), (status = 422, body = dto::ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiJson(input): ApiJson<PersonInput>) -> Result<(StatusCode, Json<Person>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> Result<(StatusCode, Json<Person>), ApiError> {
     Ok(match state.app.register_person(&actor, &input).await? {
         Registration::Created(p) => (StatusCode::CREATED, Json(Person::new(p, false))),
         Registration::Existing(p) => (StatusCode::OK, Json(Person::new(p, true))),
@@ -94,9 +98,16 @@ pub struct PeopleQuery {
 /// People in the caller's scope, masked.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery), security(("bearer" = [])),
     responses((status = 200, body = List<Person>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<PeopleQuery>) -> Result<Json<List<Person>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<PeopleQuery>,
+) -> Result<Json<List<Person>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
-    let page = state.app.list_people(&actor, region.as_ref(), q.category.as_deref(), q.q.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50)).await?;
+    let page = state
+        .app
+        .list_people(&actor, region.as_ref(), q.category.as_deref(), q.q.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50))
+        .await?;
     Ok(Json(List::from_page(page, |p| Person::new(p, false))))
 }
 
@@ -125,7 +136,12 @@ pub struct RevealResponse {
 /// The full ID number, phone and address, with a reason; audited.
 #[utoipa::path(post, path = "/api/v1/people/{id}/reveal", tag = "people", params(("id" = String, Path)), request_body = RevealRequest, security(("bearer" = [])),
     responses((status = 200, body = RevealResponse), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn reveal(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(r): ApiJson<RevealRequest>) -> Result<Json<RevealResponse>, ApiError> {
+pub async fn reveal(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<RevealRequest>,
+) -> Result<Json<RevealResponse>, ApiError> {
     let v = state.app.reveal_person(&actor, parse_id(&id)?, &r.reason).await?;
     Ok(Json(RevealResponse { name: v.name, id_number: v.id_number, phone: v.phone, address: v.address }))
 }

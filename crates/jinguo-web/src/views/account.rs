@@ -41,7 +41,12 @@ struct NextQuery {
 /// The login form. A fresh token in a cookie and in the form guards against login CSRF.
 async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
     let csrf = jinguo_crypto::random_token(16);
-    let page = LoginPage { csrf: csrf.clone(), next: safe_next(q.next.as_deref().unwrap_or("/")).to_owned(), username: String::new(), error: String::new() };
+    let page = LoginPage {
+        csrf: csrf.clone(),
+        next: safe_next(q.next.as_deref().unwrap_or("/")).to_owned(),
+        username: String::new(),
+        error: String::new(),
+    };
     let mut res = render(&page);
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, state.config.secure_cookies, Some(600)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -79,12 +84,21 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, headers: H
     if state.login_limiter.check_key(&ip).is_err() {
         return again(StatusCode::TOO_MANY_REQUESTS, "登录尝试过于频繁，请稍后再试".into());
     }
-    let input = LoginInput { username: f.username.clone(), password: f.password.clone(), totp: Some(f.totp.clone()), ip: ip.to_string(), user_agent: user_agent(&headers) };
+    let input = LoginInput {
+        username: f.username.clone(),
+        password: f.password.clone(),
+        totp: Some(f.totp.clone()),
+        ip: ip.to_string(),
+        user_agent: user_agent(&headers),
+    };
     match state.app.login(&input).await {
         Ok(ok) => {
             let to = if ok.must_enrol { "/account/totp" } else { safe_next(&f.next) };
             let mut res = see_other(to);
-            for c in [set_cookie(SESSION_COOKIE, &ok.token, state.config.secure_cookies, None), set_cookie(LOGIN_CSRF_COOKIE, "", state.config.secure_cookies, Some(0))] {
+            for c in [
+                set_cookie(SESSION_COOKIE, &ok.token, state.config.secure_cookies, None),
+                set_cookie(LOGIN_CSRF_COOKIE, "", state.config.secure_cookies, Some(0)),
+            ] {
                 if let Ok(v) = c.parse() {
                     res.headers_mut().append(header::SET_COOKIE, v);
                 }
@@ -177,8 +191,14 @@ struct PasswordForm {
 async fn change_password(State(state): State<AppState>, user: PageUser, Form(f): Form<PasswordForm>) -> PageResult {
     user.check_csrf(&f.csrf)?;
     match state.app.change_password(&user.actor, &f.old, &f.new, &f.confirm).await {
-        Ok(()) => Ok(render(&PasswordPage { chrome: Chrome::new(&user, "/account/password").notice("密码已修改"), errors: FormErrors::default() })),
-        Err(AppError::Invalid(e)) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { chrome: Chrome::new(&user, "/account/password"), errors: FormErrors(e) })),
+        Ok(()) => Ok(render(&PasswordPage {
+            chrome: Chrome::new(&user, "/account/password").notice("密码已修改"),
+            errors: FormErrors::default(),
+        })),
+        Err(AppError::Invalid(e)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { chrome: Chrome::new(&user, "/account/password"), errors: FormErrors(e) },
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -71,7 +71,14 @@ const HOME_FIGURES: &[&str] = &[
 
 async fn home(State(state): State<AppState>, user: PageUser) -> PageResult {
     let actor = &user.actor;
-    let mut page = HomePage { chrome: Chrome::new(&user, "/"), region_name: String::new(), region_code: String::new(), period_label: String::new(), cards: Vec::new(), can_read: false };
+    let mut page = HomePage {
+        chrome: Chrome::new(&user, "/"),
+        region_name: String::new(),
+        region_code: String::new(),
+        period_label: String::new(),
+        cards: Vec::new(),
+        can_read: false,
+    };
     if let Some(region) = actor.region.clone().filter(|_| actor.can(Permission::ReadIndicators)) {
         let period = Period::year_to_date(state.app.today());
         let figures = state.app.indicators(actor, &region, period, HOME_FIGURES).await?;
@@ -84,4 +91,3 @@ async fn home(State(state): State<AppState>, user: PageUser) -> PageResult {
     }
     Ok(render(&page))
 }
-

@@ -72,7 +72,8 @@ async fn administrators_need_their_second_factor() {
     for t in apps().await {
         let (s, v) = t.call("POST", "/api/v1/auth/login", None, Some(json!({"username": "auditor", "password": PASSWORD}))).await;
         assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("totp_required")), "{v}");
-        let (s, _) = t.call("POST", "/api/v1/auth/login", None, Some(json!({"username": "auditor", "password": PASSWORD, "totp": "000000"}))).await;
+        let (s, _) =
+            t.call("POST", "/api/v1/auth/login", None, Some(json!({"username": "auditor", "password": PASSWORD, "totp": "000000"}))).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         let token = t.token("auditor").await;
         // The audit administrator reads the audit log and nothing else.
@@ -183,7 +184,8 @@ async fn coverage_of_standardised_homes_follows_the_checklist() {
         let token = t.token("county").await;
         let mut ids = Vec::new();
         for village in ["420502001001", "420502001002"] {
-            let (s, v) = t.post("/api/v1/women-homes", &token, json!({"region": village, "keeper": "李红", "established_on": "2022-03-08"})).await;
+            let (s, v) =
+                t.post("/api/v1/women-homes", &token, json!({"region": village, "keeper": "李红", "established_on": "2022-03-08"})).await;
             assert_eq!(s, StatusCode::CREATED, "{v}");
             ids.push(v["id"].as_str().unwrap().to_owned());
         }
@@ -192,7 +194,13 @@ async fn coverage_of_standardised_homes_follows_the_checklist() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(v["error"]["message"].as_str().unwrap().contains("村(社区)"));
         for item in ["premises", "sign", "rules", "keeper", "activities", "records"] {
-            let (s, v) = t.post(&format!("/api/v1/women-homes/{}/checks", ids[0]), &token, json!({"item": item, "holds": true, "checked_on": "2025-06-01"})).await;
+            let (s, v) = t
+                .post(
+                    &format!("/api/v1/women-homes/{}/checks", ids[0]),
+                    &token,
+                    json!({"item": item, "holds": true, "checked_on": "2025-06-01"}),
+                )
+                .await;
             assert_eq!(s, StatusCode::CREATED, "{v}");
         }
         let (_, home) = t.get(&format!("/api/v1/women-homes/{}", ids[0]), &token).await;
@@ -202,7 +210,14 @@ async fn coverage_of_standardised_homes_follows_the_checklist() {
             let t = &t;
             let token = token.clone();
             async move {
-                let (_, v) = t.get(&format!("/api/v1/indicators?region=420502&from={from}&to={to}&ids=org.women_homes.coverage,org.women_homes.standardised"), &token).await;
+                let (_, v) = t
+                    .get(
+                        &format!(
+                            "/api/v1/indicators?region=420502&from={from}&to={to}&ids=org.women_homes.coverage,org.women_homes.standardised"
+                        ),
+                        &token,
+                    )
+                    .await;
                 let value = |id: &str| v["items"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap()["value"].clone();
                 (value("org.women_homes.coverage").as_f64().unwrap(), value("org.women_homes.standardised").as_i64().unwrap())
             }
@@ -211,7 +226,13 @@ async fn coverage_of_standardised_homes_follows_the_checklist() {
         assert_eq!(figures("2025-01-01", "2025-12-31").await, (33.3, 1));
         assert_eq!(figures("2024-01-01", "2024-12-31").await, (0.0, 0));
         // An item found lacking later takes the home out again.
-        let (s, _) = t.post(&format!("/api/v1/women-homes/{}/checks", ids[0]), &token, json!({"item": "sign", "holds": false, "checked_on": "2026-02-01"})).await;
+        let (s, _) = t
+            .post(
+                &format!("/api/v1/women-homes/{}/checks", ids[0]),
+                &token,
+                json!({"item": "sign", "holds": false, "checked_on": "2026-02-01"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED);
         assert_eq!(figures("2026-01-01", "2026-11-28").await, (0.0, 0));
         // The city's figure agrees with a count by hand.
@@ -230,7 +251,9 @@ async fn activities_count_as_held_and_participants() {
         let (s, v) = t.post("/api/v1/activities", &token, body).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!(v["region"], "420502001001");
-        let (s, v) = t.post("/api/v1/activities", &token, json!({"held_on": "2099-01-01", "category": "x", "title": "", "participants": "many"})).await;
+        let (s, v) = t
+            .post("/api/v1/activities", &token, json!({"held_on": "2099-01-01", "category": "x", "title": "", "participants": "many"}))
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 4, "{v}");
         let county = t.token("county").await;
@@ -276,17 +299,41 @@ async fn terms_and_executive_members() {
         let token = t.token("county").await;
         let (_, list) = t.get("/api/v1/federations?region=420502001001", &token).await;
         let id = list["items"][0]["id"].as_str().unwrap().to_owned();
-        let (s, v) = t.post(&format!("/api/v1/federations/{id}/terms"), &token, json!({"start_on": "2021-07-01", "end_on": "2026-06-30", "chair": "张丽"})).await;
+        let (s, v) = t
+            .post(
+                &format!("/api/v1/federations/{id}/terms"),
+                &token,
+                json!({"start_on": "2021-07-01", "end_on": "2026-06-30", "chair": "张丽"}),
+            )
+            .await;
         assert_eq!((s, v["number"].as_i64()), (StatusCode::CREATED, Some(1)), "{v}");
         let (_, f) = t.get(&format!("/api/v1/federations/{id}"), &token).await;
         assert_eq!(f["term"]["status"], "overdue", "{f}");
-        let (s, v) = t.post(&format!("/api/v1/federations/{id}/terms"), &token, json!({"start_on": "2021-01-01", "end_on": "2020-06-30", "chair": "张丽"})).await;
+        let (s, v) = t
+            .post(
+                &format!("/api/v1/federations/{id}/terms"),
+                &token,
+                json!({"start_on": "2021-01-01", "end_on": "2020-06-30", "chair": "张丽"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        let (s, _) = t.post(&format!("/api/v1/federations/{id}/terms"), &token, json!({"start_on": "2026-07-15", "end_on": "2031-07-14", "chair": "刘敏"})).await;
+        let (s, _) = t
+            .post(
+                &format!("/api/v1/federations/{id}/terms"),
+                &token,
+                json!({"start_on": "2026-07-15", "end_on": "2031-07-14", "chair": "刘敏"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED);
         let (_, f) = t.get(&format!("/api/v1/federations/{id}"), &token).await;
         assert_eq!((f["term"]["status"].as_str(), f["terms"].as_array().unwrap().len()), (Some("current"), 2));
-        let (s, v) = t.post(&format!("/api/v1/federations/{id}/executive-members"), &token, json!({"name": "赵霞", "position": "副主席", "joined_on": "2026-07-15"})).await;
+        let (s, v) = t
+            .post(
+                &format!("/api/v1/federations/{id}/executive-members"),
+                &token,
+                json!({"name": "赵霞", "position": "副主席", "joined_on": "2026-07-15"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let (_, figs) = t.get("/api/v1/indicators?region=420502&from=2026-01-01&to=2026-12-31&ids=org.terms.renewed,org.executive_members,org.terms.overdue", &token).await;
         let values: Vec<i64> = figs["items"].as_array().unwrap().iter().map(|f| f["value"].as_i64().unwrap()).collect();

@@ -25,7 +25,8 @@ async fn a_woman_is_registered_once_and_shown_masked() {
         let pid = v["id"].as_str().unwrap().to_owned();
 
         // The same ID number again finds her instead of duplicating her.
-        let (s, again) = t.post("/api/v1/people", &village, json!({"name": "张秀兰", "id_number": id.to_lowercase(), "region": "420502001001"})).await;
+        let (s, again) =
+            t.post("/api/v1/people", &village, json!({"name": "张秀兰", "id_number": id.to_lowercase(), "region": "420502001001"})).await;
         assert_eq!((s, again["id"].as_str(), again["existing"].as_bool()), (StatusCode::OK, Some(pid.as_str()), Some(true)), "{again}");
         // Outside the caller's scope it only says she is registered elsewhere.
         let yiling = t.token("yiling").await;
@@ -60,13 +61,25 @@ async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
         let mut wrong_check = id_number("42050219850312002");
         let last = wrong_check.pop().unwrap();
         wrong_check.push(if last == '1' { '2' } else { '1' });
-        let (s, v) = t.post("/api/v1/people", &village, json!({"name": "李", "id_number": wrong_check, "phone": "12345", "region": "420502001001", "categories": "困难、外星人"})).await;
+        let (s, v) = t
+            .post(
+                "/api/v1/people",
+                &village,
+                json!({"name": "李", "id_number": wrong_check, "phone": "12345", "region": "420502001001", "categories": "困难、外星人"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let fields: Vec<&str> = v["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["name", "id_number", "phone", "categories"], "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("校验码"), "{v}");
         // A village outside scope is forbidden.
-        let (s, _) = t.post("/api/v1/people", &village, json!({"name": "李红", "id_number": id_number("42050219900101002"), "region": "420502001002"})).await;
+        let (s, _) = t
+            .post(
+                "/api/v1/people",
+                &village,
+                json!({"name": "李红", "id_number": id_number("42050219900101002"), "region": "420502001002"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let (_, list) = t.get("/api/v1/people", &t.token("city").await).await;
         assert_eq!(list["total"], 0);
@@ -79,14 +92,19 @@ async fn revealing_needs_a_reason_and_a_role_and_is_audited() {
     for t in apps().await {
         let county = t.token("county").await;
         let id = id_number("42050219700505004");
-        let (_, v) = t.post("/api/v1/people", &county, json!({"name": "王桂芳", "id_number": id, "phone": "0717-6221234", "region": "420502002001"})).await;
+        let (_, v) = t
+            .post("/api/v1/people", &county, json!({"name": "王桂芳", "id_number": id, "phone": "0717-6221234", "region": "420502002001"}))
+            .await;
         let pid = v["id"].as_str().unwrap().to_owned();
         let path = format!("/api/v1/people/{pid}/reveal");
         let (s, v) = t.post(&path, &county, json!({"reason": ""})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (s, v) = t.post(&path, &county, json!({"reason": "入户走访需要核对身份"})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert_eq!((v["id_number"].as_str(), v["phone"].as_str(), v["name"].as_str()), (Some(id.as_str()), Some("0717-6221234"), Some("王桂芳")));
+        assert_eq!(
+            (v["id_number"].as_str(), v["phone"].as_str(), v["name"].as_str()),
+            (Some(id.as_str()), Some("0717-6221234"), Some("王桂芳"))
+        );
         let reveals = t.audit("person.reveal", "ok").await;
         assert_eq!(reveals.len(), 1);
         assert!(reveals[0].detail.contains("入户走访需要核对身份") && reveals[0].username == "county");
@@ -117,7 +135,13 @@ async fn no_id_number_or_phone_is_stored_in_clear() {
         }
         let village = t.token("village").await;
         let id = id_number("42050219851111002");
-        let (s, _) = t.post("/api/v1/people", &village, json!({"name": "刘芳", "id_number": id, "phone": "13987654321", "region": "420502001001", "address": "土街头社区8栋"})).await;
+        let (s, _) = t
+            .post(
+                "/api/v1/people",
+                &village,
+                json!({"name": "刘芳", "id_number": id, "phone": "13987654321", "region": "420502001001", "address": "土街头社区8栋"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED);
         let dir = t.data_dir();
         let mut bytes = Vec::new();

@@ -143,7 +143,16 @@ async fn seed(app: &App) {
         ("auditor", "4205", "audit_admin"),
     ] {
         let a = app
-            .create_account(&op, &AccountInput { username: username.into(), display_name: format!("{username}用户"), org: org.into(), role: role.into(), password: PASSWORD.into() })
+            .create_account(
+                &op,
+                &AccountInput {
+                    username: username.into(),
+                    display_name: format!("{username}用户"),
+                    org: org.into(),
+                    role: role.into(),
+                    password: PASSWORD.into(),
+                },
+            )
             .await
             .unwrap();
         if a.role.needs_second_factor() {

@@ -275,7 +275,7 @@ mod tests {
     const PROVINCES: &str = "code,name\n11,\"北京市\"\n42,\"湖北省\"\n44,\"广东省\"\n";
     const CITIES: &str =
         "code,name,provinceCode\n1101,\"市辖区\",11\n4205,\"宜昌市\",42\n4290,\"省直辖县级行政区划\",42\n4419,\"东莞市\",44\n";
-    // 441900 is real (东莞市 has no counties) but its zero county segment is not a valid code;
+    // 441900 is real, but 东莞市 has no counties: the code is the city itself, not a county;
     // 430101 has no parent here.
     const AREAS: &str = "code,name,cityCode,provinceCode\n110101,\"东城区\",1101,11\n420502,\"西陵区\",4205,42\n420506,\"夷陵区\",4205,42\n420525,\"远安县\",4205,42\n429004,\"仙桃市\",4290,42\n441900,\"东莞市\",4419,44\n430101,\"某区\",4301,43\n";
 

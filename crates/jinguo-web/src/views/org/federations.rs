@@ -121,7 +121,15 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     let next = page
         .next
         .as_ref()
-        .map(|n| format!("/federations?region={}&kind={}&q={}&after={}", shown.as_ref().map(|r| r.short()).unwrap_or(""), kind, crate::auth::urlencode(q.q.as_deref().unwrap_or("")), n))
+        .map(|n| {
+            format!(
+                "/federations?region={}&kind={}&q={}&after={}",
+                shown.as_ref().map(|r| r.short()).unwrap_or(""),
+                kind,
+                crate::auth::urlencode(q.q.as_deref().unwrap_or("")),
+                n
+            )
+        })
         .unwrap_or_default();
     Ok(render(&ListPage {
         chrome,
@@ -170,11 +178,19 @@ async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<New
         Ok(fed) => Ok(see_other(&format!("/federations/{}?saved=1", fed.id))),
         Err(AppError::Invalid(e)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &NewPage { chrome: Chrome::new(&user, "/federations"), kinds: kind_options(&f.input.kind, true), input: f.input, errors: FormErrors(e) },
+            &NewPage {
+                chrome: Chrome::new(&user, "/federations"),
+                kinds: kind_options(&f.input.kind, true),
+                input: f.input,
+                errors: FormErrors(e),
+            },
         )),
         Err(AppError::Conflict(m)) => {
             let errors = FormErrors(jinguo_domain::Invalid::field("name", m));
-            Ok(render_status(StatusCode::CONFLICT, &NewPage { chrome: Chrome::new(&user, "/federations"), kinds: kind_options(&f.input.kind, true), input: f.input, errors }))
+            Ok(render_status(
+                StatusCode::CONFLICT,
+                &NewPage { chrome: Chrome::new(&user, "/federations"), kinds: kind_options(&f.input.kind, true), input: f.input, errors },
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -202,7 +218,8 @@ struct DetailQuery {
 async fn detail_page(state: &AppState, user: &PageUser, id: i64, errors: FormErrors, notice: &str) -> Result<DetailPage, PageError> {
     let d = state.app.federation(&user.actor, id).await?;
     let today = state.app.today();
-    let chrome = Chrome::new(user, "/federations").with_region(state, &user.actor, &d.federation.region, "/federations").await.notice(notice);
+    let chrome =
+        Chrome::new(user, "/federations").with_region(state, &user.actor, &d.federation.region, "/federations").await.notice(notice);
     let (current_members, former_members) = d.executive_members.into_iter().partition(|m| m.left_on.is_none());
     Ok(DetailPage {
         chrome,
@@ -226,7 +243,9 @@ async fn detail(State(state): State<AppState>, user: PageUser, Path(id): Path<i6
 async fn after_write(state: &AppState, user: &PageUser, id: i64, result: Result<(), AppError>) -> PageResult {
     match result {
         Ok(()) => Ok(see_other(&format!("/federations/{id}?saved=1"))),
-        Err(AppError::Invalid(e)) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &detail_page(state, user, id, FormErrors(e), "").await?)),
+        Err(AppError::Invalid(e)) => {
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &detail_page(state, user, id, FormErrors(e), "").await?))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -293,7 +312,12 @@ struct EndForm {
     left_on: String,
 }
 
-async fn end_member(State(state): State<AppState>, user: PageUser, Path((id, member)): Path<(i64, i64)>, Form(f): Form<EndForm>) -> PageResult {
+async fn end_member(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, member)): Path<(i64, i64)>,
+    Form(f): Form<EndForm>,
+) -> PageResult {
     user.check_csrf(&f.csrf)?;
     let r = state.app.end_executive_member(&user.actor, id, member, Some(&f.left_on)).await;
     after_write(&state, &user, id, r).await
