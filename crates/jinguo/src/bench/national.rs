@@ -71,6 +71,7 @@ impl RealLevels {
                     Division { code: record.get(0).unwrap_or("").trim().to_owned(), name: record.get(1).unwrap_or("").trim().to_owned() };
                 let reason = match RegionCode::parse(&row.code) {
                     Err(e) => Some(e.to_string()),
+                    Ok(code) if level == Level::County && code.level() == Level::City => Some(format!("即不设县的 {code} 本身，已在市级")),
                     Ok(code) if code.level() != level => Some(format!("应为{}级代码", level.label())),
                     Ok(code) => match code.parent() {
                         Some(parent) if !kept.contains(parent.short()) => Some(format!("上级区划 {parent} 不存在")),
