@@ -5,8 +5,11 @@ use sea_orm::ConnectionTrait;
 
 use crate::{Db, Result, sql, vals};
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "foundation", include_str!("../migrations/0001_foundation.sql")), (2, "people", include_str!("../migrations/0002_people.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "people", include_str!("../migrations/0002_people.sql")),
+    (3, "attendance", include_str!("../migrations/0003_attendance.sql")),
+];
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub(crate) async fn run(db: &Db) -> Result<()> {

@@ -133,3 +133,79 @@ impl App {
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
 }
+
+/// A confirmed attendee as callers see her: the name masked (张*).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttendeeView {
+    pub person: i64,
+    pub name: String,
+    pub region: RegionCode,
+}
+
+impl App {
+    /// Confirms that registered people attended an activity (the organiser's confirmation).
+    /// Every person must be in the caller's scope; the named attendees cannot outnumber the
+    /// activity's participants.
+    pub async fn confirm_attendance(&self, actor: &Actor, activity: i64, people: &[String]) -> Result<Vec<AttendeeView>> {
+        const ACTION: &str = "activity.attendance";
+        self.require(actor, Permission::WriteOrg, ACTION).await?;
+        let a = match store::get(self.db.reader(), &actor.scope, activity).await? {
+            Some(a) => a,
+            None => {
+                let region = jinguo_store::org::activities::region_of(self.db.reader(), activity).await?;
+                return Err(self.missing_or_forbidden(actor, region, ACTION, "activity", activity).await);
+            }
+        };
+        if people.is_empty() {
+            return Err(AppError::invalid("people", "请选择出席的人员"));
+        }
+        let mut ids = Vec::with_capacity(people.len());
+        let mut bad = Vec::new();
+        for p in people {
+            match p.trim().parse::<i64>() {
+                Ok(id) if jinguo_store::people::get(self.db.reader(), &actor.scope, id).await?.is_some() => ids.push(id),
+                _ => bad.push(p.trim().to_owned()),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(AppError::invalid("people", format!("以下人员不存在或不在您的管辖范围内：{}", bad.join("、"))));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        let added = store::confirm_attendance(&mut w, &a, &ids, actor.account, now).await?;
+        let confirmed = store::attendance_count(&w.tx, activity).await?;
+        if confirmed > a.participants {
+            w.rollback().await?;
+            return Err(AppError::invalid("people", format!("确认出席的人数（{confirmed}）不能超过活动参与人次（{}）", a.participants)));
+        }
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "activity",
+            activity,
+            &a.region.padded(),
+            json!({"after": {"confirmed": added, "people": ids.len()}}),
+        ));
+        w.commit().await?;
+        self.attendees(actor, activity).await
+    }
+
+    /// The people confirmed for an activity in scope, names masked.
+    pub async fn attendees(&self, actor: &Actor, activity: i64) -> Result<Vec<AttendeeView>> {
+        self.require(actor, Permission::ReadRegisters, "activity.read").await?;
+        store::get(self.db.reader(), &actor.scope, activity).await?.ok_or(AppError::NotFound)?;
+        let sees = actor.role.is_none_or(|r| r.sees_identity());
+        Ok(store::attendees(self.db.reader(), activity)
+            .await?
+            .into_iter()
+            .map(|x| AttendeeView {
+                person: x.person,
+                name: if sees { jinguo_crypto::mask::name(&x.name) } else { String::new() },
+                region: x.region,
+            })
+            .collect())
+    }
+}

@@ -70,6 +70,13 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
+/// Where an activity was held, whatever the caller's scope: only to tell "not found" from
+/// "forbidden".
+pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
+    let row = sql::one(c, "SELECT region FROM activities WHERE id = ?", vals![id]).await?;
+    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
+}
+
 /// Activities in `scope`, newest first; the cursor is `held_on.id` of the last item.
 pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<Activity>> {
     let (low, high) = scope.bounds();
@@ -181,4 +188,57 @@ pub async fn insert_many(w: &mut Work, rows: &[NewActivity], now_ms: i64) -> Res
         w.deltas.add(&metric::activities_of_category(new.category), &new.region, new.held_on, 1);
     }
     Ok(ids)
+}
+
+// ---- confirmed attendance ----
+
+/// A person whose attendance was confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attendee {
+    pub person: i64,
+    pub name: String,
+    pub region: RegionCode,
+    pub confirmed_at: i64,
+}
+
+/// Records that these people attended (people already confirmed are left as they were).
+/// Returns how many were newly confirmed.
+pub async fn confirm_attendance(w: &mut Work, activity: &Activity, people: &[i64], by: Option<i64>, now_ms: i64) -> Result<u64> {
+    let mut added = 0;
+    for person in people {
+        added += sql::exec(
+            &w.tx,
+            "INSERT INTO activity_attendance (activity, person, region, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (activity, person) DO NOTHING",
+            vals![activity.id, *person, activity.region.padded(), by, now_ms],
+        )
+        .await?;
+    }
+    Ok(added)
+}
+
+/// The people confirmed for an activity, by name.
+pub async fn attendees<C: ConnectionTrait>(c: &C, activity: i64) -> Result<Vec<Attendee>> {
+    let rows = sql::all(
+        c,
+        "SELECT a.person, p.name, p.region, a.confirmed_at FROM activity_attendance a JOIN people p ON p.id = a.person \
+         WHERE a.activity = ? ORDER BY a.confirmed_at, a.person",
+        vals![activity],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attendee {
+                person: sql::get(r, "person")?,
+                name: sql::get(r, "name")?,
+                region: region_of_row(r, "region")?,
+                confirmed_at: sql::get(r, "confirmed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// How many people are confirmed for an activity.
+pub async fn attendance_count<C: ConnectionTrait>(c: &C, activity: i64) -> Result<i64> {
+    sql::scalar(c, "SELECT COUNT(*) FROM activity_attendance WHERE activity = ?", vals![activity]).await
 }

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/women-homes/{id}/checks", post(org::check_home))
         .route("/api/v1/activities", get(org::list_activities).post(org::create_activity))
         .route("/api/v1/activities/{id}", get(org::get_activity))
+        .route("/api/v1/activities/{id}/attendance", get(org::list_attendance).post(org::confirm_attendance))
         .route("/api/v1/people", get(people::list).post(people::create))
         .route("/api/v1/people/{id}", get(people::get))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
@@ -52,7 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         regions::get, regions::children,
         org::list_federations, org::create_federation, org::get_federation, org::update_federation, org::add_term, org::add_executive_member,
         org::list_homes, org::create_home, org::get_home, org::check_home,
-        org::list_activities, org::create_activity, org::get_activity,
+        org::list_activities, org::create_activity, org::get_activity, org::list_attendance, org::confirm_attendance,
         people::create, people::list, people::get, people::reveal,
         insight::indicators,
     ),

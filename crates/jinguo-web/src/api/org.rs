@@ -341,3 +341,47 @@ pub async fn get_activity(
 ) -> Result<Json<dto::Activity>, ApiError> {
     Ok(Json(state.app.activity(&actor, parse_id(&id)?).await?.into()))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct Attendance {
+    /// Ids of registered people (in the caller's scope) who attended.
+    people: Vec<serde_json::Value>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct Attendee {
+    person: String,
+    /// Masked: 张*.
+    name: String,
+    region: String,
+}
+
+fn attendees(list: Vec<jinguo_app::org::activities::AttendeeView>) -> List<Attendee> {
+    List::all(
+        list.into_iter().map(|a| Attendee { person: a.person.to_string(), name: a.name, region: a.region.short().to_owned() }).collect(),
+    )
+}
+
+/// Confirms that registered people attended (the organiser's confirmation).
+#[utoipa::path(post, path = "/api/v1/activities/{id}/attendance", tag = "org", params(("id" = String, Path)), request_body = Attendance, security(("bearer" = [])),
+    responses((status = 200, body = List<Attendee>), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
+pub async fn confirm_attendance(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Attendance>,
+) -> Result<Json<List<Attendee>>, ApiError> {
+    let people: Vec<String> = body.people.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect();
+    Ok(Json(attendees(state.app.confirm_attendance(&actor, parse_id(&id)?, &people).await?)))
+}
+
+/// The people confirmed for an activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/attendance", tag = "org", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = List<Attendee>), (status = 404, body = dto::ErrorBody)))]
+pub async fn list_attendance(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<List<Attendee>>, ApiError> {
+    Ok(Json(attendees(state.app.attendees(&actor, parse_id(&id)?).await?)))
+}

@@ -159,3 +159,52 @@ async fn no_id_number_or_phone_is_stored_in_clear() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn organisers_confirm_who_attended_an_activity() {
+    for t in apps().await {
+        let village = t.token("village").await;
+        let mut ids = Vec::new();
+        for (name, body) in [("陈红", "42050219800101002"), ("周敏", "42050219820202004")] {
+            let (s, v) =
+                t.post("/api/v1/people", &village, json!({"name": name, "id_number": id_number(body), "region": "420502001001"})).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            ids.push(v["id"].as_str().unwrap().to_owned());
+        }
+        let (_, small) = t
+            .post(
+                "/api/v1/activities",
+                &village,
+                json!({"held_on": "2026-03-08", "category": "culture", "title": "读书会", "participants": 1}),
+            )
+            .await;
+        let (s, v) =
+            t.post(&format!("/api/v1/activities/{}/attendance", small["id"].as_str().unwrap()), &village, json!({"people": ids})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "two named attendees of a one-person activity: {v}");
+
+        let (_, a) = t
+            .post(
+                "/api/v1/activities",
+                &village,
+                json!({"held_on": "2026-03-08", "category": "political", "title": "巾帼心向党", "participants": 30}),
+            )
+            .await;
+        let path = format!("/api/v1/activities/{}/attendance", a["id"].as_str().unwrap());
+        let (s, v) = t.post(&path, &village, json!({"people": ids})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let names: Vec<&str> = v["items"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["陈*", "周*"]);
+        // Confirming again changes nothing; an unknown person is refused with her id.
+        let (_, again) = t.post(&path, &village, json!({"people": [ids[0].clone()]})).await;
+        assert_eq!(again["total"], 2);
+        let (s, v) = t.post(&path, &village, json!({"people": ["123"]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["error"]["message"].as_str().unwrap().contains("123"));
+        // Another county may neither see nor confirm.
+        let yiling = t.token("yiling").await;
+        assert_eq!(t.get(&path, &yiling).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.post(&path, &yiling, json!({"people": [ids[0].clone()]})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(t.get(&path, &t.token("county").await).await.1["total"], 2);
+        t.finish().await;
+    }
+}
