@@ -122,6 +122,8 @@ pub enum RegisterFigure {
     TermsOverdue,
     /// Villages (and communities) in the subtree: the denominator of coverage.
     Villages,
+    /// Open care cases whose next visit was due before the end of the period.
+    VisitsOverdue,
 }
 
 /// How an indicator is computed.
@@ -161,6 +163,11 @@ pub mod metric {
     pub fn federations_of_kind(kind: crate::org::FederationKind) -> String {
         format!("org.federations.{}", kind.code())
     }
+
+    /// Open care cases (a stock: +1 when opened, −1 when closed); by risk: `care.cases.<risk>`.
+    pub const CARE_CASES: &str = "care.cases";
+    /// Visits made (a flow).
+    pub const CARE_VISITS: &str = "care.visits";
 
     /// Women registered (a stock: +1 on registration).
     pub const PEOPLE_REGISTERED: &str = "people.registered";
@@ -208,6 +215,12 @@ pub const INDICATORS: &[Indicator] = &[
     ind("org.activities.participants", "活动参与", PersonTimes, Organisation, Flow("org.activities.participants")),
     ind("org.activities.political", "巾帼心向党等思想引领活动", Count, Organisation, Flow("org.activities.political")),
     ind("people.registered", "登记妇女及家庭成员", Person, Care, Stock("people.registered")),
+    ind("care.cases", "动态监测妇女", Person, Care, Stock("care.cases")),
+    ind("care.cases.high", "高风险监测对象", Person, Care, Stock("care.cases.high")),
+    ind("care.cases.medium", "中风险监测对象", Person, Care, Stock("care.cases.medium")),
+    ind("care.cases.low", "低风险监测对象", Person, Care, Stock("care.cases.low")),
+    ind("care.visits", "走访慰问", PersonTimes, Care, Flow("care.visits")),
+    ind("care.visits.overdue", "逾期未走访", Person, Care, Register(RegisterFigure::VisitsOverdue)),
     ind("people.category.hardship", "困难妇女", Person, Care, Stock("people.category.hardship")),
     ind("people.category.left_behind", "留守妇女", Person, Care, Stock("people.category.left_behind")),
     ind("people.category.disability", "残疾妇女", Person, Care, Stock("people.category.disability")),

@@ -52,6 +52,7 @@ pub async fn evaluate<C: ConnectionTrait>(c: &C, region: &RegionCode, period: Pe
             Formula::Register(RegisterFigure::TermsDue) => due as f64,
             Formula::Register(RegisterFigure::TermsOverdue) => overdue as f64,
             Formula::Register(RegisterFigure::Villages) => regions::village_count(c, region).await? as f64,
+            Formula::Register(RegisterFigure::VisitsOverdue) => crate::care::count_overdue(c, &scope, period.to).await? as f64,
             Formula::Ratio(..) => continue,
         };
         values.insert(i.id, v);

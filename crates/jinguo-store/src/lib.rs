@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod care;
 mod db;
 pub mod ids;
 pub mod insight;

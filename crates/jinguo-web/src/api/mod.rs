@@ -4,6 +4,7 @@
 //! (they are 64-bit, beyond what JavaScript numbers hold exactly).
 
 mod auth;
+mod care;
 pub mod dto;
 mod insight;
 mod org;
@@ -40,6 +41,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/people", get(people::list).post(people::create))
         .route("/api/v1/people/{id}", get(people::get))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
+        .route("/api/v1/care/cases", get(care::list).post(care::open))
+        .route("/api/v1/care/cases/{id}", get(care::get))
+        .route("/api/v1/care/cases/{id}/visits", post(care::visit))
+        .route("/api/v1/care/cases/{id}/close", post(care::close))
+        .route("/api/v1/care/overdue", get(care::overdue))
         .route("/api/v1/indicators", get(insight::indicators))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
@@ -55,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         org::list_homes, org::create_home, org::get_home, org::check_home,
         org::list_activities, org::create_activity, org::get_activity, org::list_attendance, org::confirm_attendance,
         people::create, people::list, people::get, people::reveal,
+        care::open, care::list, care::get, care::visit, care::close, care::overdue,
         insight::indicators,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),

@@ -366,6 +366,11 @@ async fn openapi_describes_every_route() {
             "/api/v1/people",
             "/api/v1/people/{id}",
             "/api/v1/people/{id}/reveal",
+            "/api/v1/care/cases",
+            "/api/v1/care/cases/{id}",
+            "/api/v1/care/cases/{id}/visits",
+            "/api/v1/care/cases/{id}/close",
+            "/api/v1/care/overdue",
             "/api/v1/indicators",
         ] {
             assert!(paths.iter().any(|x| x.as_str() == p), "{p} missing from {paths:?}");

@@ -1,0 +1,182 @@
+//! Dynamic monitoring (动态监测) of vulnerable women: a care case with a risk level whose visit
+//! interval sets the next due date, visits (走访) recorded once, the overdue list, closing.
+
+use jinguo_domain::access::Permission;
+use jinguo_domain::org::validate_name;
+use jinguo_domain::people::RiskLevel;
+use jinguo_domain::RegionCode;
+use jinguo_store::audit::Outcome;
+use jinguo_store::care::{self as store, CareCase, Filter, NewCase, NewVisit, Visit};
+use jinguo_store::{Page, StoreError, Work};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::org::{Checks, optional_text, parse_day};
+use crate::{Actor, App, AppError, Result};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VisitInput {
+    #[serde(default)]
+    pub visited_on: Option<String>,
+    #[serde(default)]
+    pub findings: String,
+    #[serde(default)]
+    pub needs: Option<String>,
+    /// Default: the caller's own name.
+    #[serde(default)]
+    pub visitor: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseDetail {
+    pub case: CareCase,
+    pub visits: Vec<Visit>,
+}
+
+impl App {
+    async fn case_for_write(&self, actor: &Actor, id: i64, action: &str) -> Result<CareCase> {
+        self.require(actor, Permission::WritePeople, action).await?;
+        match store::get(self.db.reader(), &actor.scope, id).await? {
+            Some(c) => Ok(c),
+            None => {
+                let region = store::region_of(self.db.reader(), id).await?;
+                Err(self.missing_or_forbidden(actor, region, action, "care_case", id).await)
+            }
+        }
+    }
+
+    /// Opens a care case for a registered woman in one of the vulnerable categories.
+    pub async fn open_case(&self, actor: &Actor, person: &str, risk: &str, opened_on: Option<&str>) -> Result<CareCase> {
+        const ACTION: &str = "care_case.open";
+        self.require(actor, Permission::WritePeople, ACTION).await?;
+        let today = self.today();
+        let mut checks = Checks::new();
+        let risk = checks.take(RiskLevel::parse(risk));
+        let opened = checks.take(parse_day("opened_on", "建档日期", opened_on, today, today));
+        let pid = checks.take(person.trim().parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("person", "请选择要建档的人员")));
+        checks.finish()?;
+        let (Some(risk), Some(opened), Some(pid)) = (risk, opened, pid) else { return Err(AppError::Internal("validation".into())) };
+        let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+            Some(p) => p,
+            None => {
+                let region = jinguo_store::people::region_of(self.db.reader(), pid).await?;
+                return Err(match region {
+                    Some(_) => self.missing_or_forbidden(actor, region, ACTION, "person", pid).await,
+                    None => AppError::invalid("person", "该人员不存在"),
+                });
+            }
+        };
+        if !p.categories.iter().any(|c| c.is_vulnerable()) {
+            return Err(AppError::invalid("person", "她不属于困难、留守、残疾、单亲、大病等特殊妇女群体，无需建立监测档案"));
+        }
+        if store::open_case_of(self.db.reader(), pid).await?.is_some() {
+            return Err(AppError::Conflict("她已有一份进行中的监测档案".into()));
+        }
+        let new = NewCase { person: pid, region: p.region.clone(), risk, interval_days: risk.default_visit_interval_days(), opened_on: opened, opened_by: actor.account };
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        let id = match store::open(&mut w, &new, now).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict(m)) => {
+                w.rollback().await?;
+                return Err(AppError::Conflict(m));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", id, &p.region.padded(), json!({"after": {"person": pid, "risk": risk.code(), "opened_on": opened}})));
+        w.commit().await?;
+        store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn care_case(&self, actor: &Actor, id: i64) -> Result<CaseDetail> {
+        self.require(actor, Permission::ReadRegisters, "care_case.read").await?;
+        let mut case = store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+        if !actor.role.is_none_or(|r| r.sees_identity()) {
+            case.person_name = String::new();
+        }
+        Ok(CaseDetail { visits: store::visits(self.db.reader(), id).await?, case })
+    }
+
+    pub async fn list_cases(&self, actor: &Actor, region: Option<&RegionCode>, filter: Filter, after: Option<&str>, limit: u64) -> Result<Page<CareCase>> {
+        self.require(actor, Permission::ReadRegisters, "care_case.list").await?;
+        let scope = match region {
+            Some(r) => self.read_scope(actor, r, "care_case.list").await?,
+            None => actor.scope.clone(),
+        };
+        let page = store::list(self.db.reader(), &scope, filter, after, limit.clamp(1, 500)).await?;
+        Ok(self.mask_cases(actor, page))
+    }
+
+    /// Open cases overdue for a visit today, the most overdue first.
+    pub async fn overdue_cases(&self, actor: &Actor, region: Option<&RegionCode>, after: Option<&str>, limit: u64) -> Result<Page<CareCase>> {
+        self.require(actor, Permission::ReadRegisters, "care_case.overdue").await?;
+        let scope = match region {
+            Some(r) => self.read_scope(actor, r, "care_case.overdue").await?,
+            None => actor.scope.clone(),
+        };
+        let page = store::overdue(self.db.reader(), &scope, self.today(), after, limit.clamp(1, 500)).await?;
+        Ok(self.mask_cases(actor, page))
+    }
+
+    fn mask_cases(&self, actor: &Actor, page: Page<CareCase>) -> Page<CareCase> {
+        let sees = actor.role.is_none_or(|r| r.sees_identity());
+        page.map(|mut c| {
+            c.person_name = if sees { jinguo_crypto::mask::name(&c.person_name) } else { String::new() };
+            c
+        })
+    }
+
+    /// Records a visit; the case's next due date follows from it.
+    pub async fn record_visit(&self, actor: &Actor, case: i64, input: &VisitInput) -> Result<CareCase> {
+        const ACTION: &str = "visit.create";
+        let c = self.case_for_write(actor, case, ACTION).await?;
+        if c.closed_on.is_some() {
+            return Err(AppError::invalid("visited_on", "该监测档案已结案，不能再登记走访"));
+        }
+        let today = self.today();
+        let mut checks = Checks::new();
+        let day = checks.take(parse_day("visited_on", "走访日期", input.visited_on.as_deref(), today, today));
+        let findings = checks.take(validate_name("findings", "走访情况", &input.findings, 1000));
+        let needs = checks.take(optional_text("needs", "需求", input.needs.as_deref(), 1000));
+        let visitor = input.visitor.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&actor.display_name).to_owned();
+        let visitor = checks.take(validate_name("visitor", "走访人", &visitor, 30));
+        checks.finish()?;
+        let (Some(day), Some(findings), Some(needs), Some(visitor)) = (day, findings, needs, visitor) else {
+            return Err(AppError::Internal("validation".into()));
+        };
+        if day < c.opened_on {
+            return Err(AppError::invalid("visited_on", format!("走访日期不能早于建档日期（{}）", c.opened_on)));
+        }
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        let visit = NewVisit { visited_on: day, visitor_account: actor.account, visitor_name: visitor, findings, needs };
+        let id = store::record_visit(&mut w, &c, &visit, now).await?;
+        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", case, &c.region.padded(), json!({"after": {"visit": id.to_string(), "visited_on": day}})));
+        w.commit().await?;
+        store::get(self.db.reader(), &actor.scope, case).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Closes a case with a reason.
+    pub async fn close_case(&self, actor: &Actor, case: i64, closed_on: Option<&str>, reason: &str) -> Result<CareCase> {
+        const ACTION: &str = "care_case.close";
+        let c = self.case_for_write(actor, case, ACTION).await?;
+        if c.closed_on.is_some() {
+            return Err(AppError::Conflict("该监测档案已结案".into()));
+        }
+        let today = self.today();
+        let mut checks = Checks::new();
+        let day = checks.take(parse_day("closed_on", "结案日期", closed_on, today, today));
+        let reason = checks.take(validate_name("reason", "结案原因", reason, 200));
+        checks.finish()?;
+        let (Some(day), Some(reason)) = (day, reason) else { return Err(AppError::Internal("validation".into())) };
+        if day < c.opened_on {
+            return Err(AppError::invalid("closed_on", "结案日期不能早于建档日期"));
+        }
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        store::close(&mut w, &c, day, &reason, now).await?;
+        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", case, &c.region.padded(), json!({"after": {"closed_on": day, "reason": reason}})));
+        w.commit().await?;
+        store::get(self.db.reader(), &actor.scope, case).await?.ok_or(AppError::NotFound)
+    }
+}
