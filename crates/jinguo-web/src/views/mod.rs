@@ -9,6 +9,7 @@ mod audit;
 mod home;
 mod insight;
 pub mod org;
+mod people;
 
 use std::convert::Infallible;
 
@@ -32,6 +33,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(home::router())
         .merge(org::router())
+        .merge(people::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -120,6 +122,9 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("活动", "/activities"),
             ],
         });
+    }
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection { title: "关爱", items: vec![item("妇女信息", "/people")] });
     }
     if actor.can(Permission::ReadIndicators) {
         sections.push(MenuSection { title: "数据", items: vec![item("组织数据", "/figures")] });

@@ -8,4 +8,5 @@ mod api;
 mod care;
 mod pages;
 mod people;
+mod people_pages;
 mod support;
