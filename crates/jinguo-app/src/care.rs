@@ -1,10 +1,10 @@
 //! Dynamic monitoring (动态监测) of vulnerable women: a care case with a risk level whose visit
 //! interval sets the next due date, visits (走访) recorded once, the overdue list, closing.
 
+use jinguo_domain::RegionCode;
 use jinguo_domain::access::Permission;
 use jinguo_domain::org::validate_name;
 use jinguo_domain::people::RiskLevel;
-use jinguo_domain::RegionCode;
 use jinguo_store::audit::Outcome;
 use jinguo_store::care::{self as store, CareCase, Filter, NewCase, NewVisit, Visit};
 use jinguo_store::{Page, StoreError, Work};
@@ -72,7 +72,14 @@ impl App {
         if store::open_case_of(self.db.reader(), pid).await?.is_some() {
             return Err(AppError::Conflict("她已有一份进行中的监测档案".into()));
         }
-        let new = NewCase { person: pid, region: p.region.clone(), risk, interval_days: risk.default_visit_interval_days(), opened_on: opened, opened_by: actor.account };
+        let new = NewCase {
+            person: pid,
+            region: p.region.clone(),
+            risk,
+            interval_days: risk.default_visit_interval_days(),
+            opened_on: opened,
+            opened_by: actor.account,
+        };
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = match store::open(&mut w, &new, now).await {
@@ -83,7 +90,15 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", id, &p.region.padded(), json!({"after": {"person": pid, "risk": risk.code(), "opened_on": opened}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "care_case",
+            id,
+            &p.region.padded(),
+            json!({"after": {"person": pid, "risk": risk.code(), "opened_on": opened}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
@@ -97,7 +112,14 @@ impl App {
         Ok(CaseDetail { visits: store::visits(self.db.reader(), id).await?, case })
     }
 
-    pub async fn list_cases(&self, actor: &Actor, region: Option<&RegionCode>, filter: Filter, after: Option<&str>, limit: u64) -> Result<Page<CareCase>> {
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        filter: Filter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<CareCase>> {
         self.require(actor, Permission::ReadRegisters, "care_case.list").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "care_case.list").await?,
@@ -108,7 +130,13 @@ impl App {
     }
 
     /// Open cases overdue for a visit today, the most overdue first.
-    pub async fn overdue_cases(&self, actor: &Actor, region: Option<&RegionCode>, after: Option<&str>, limit: u64) -> Result<Page<CareCase>> {
+    pub async fn overdue_cases(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<CareCase>> {
         self.require(actor, Permission::ReadRegisters, "care_case.overdue").await?;
         let scope = match region {
             Some(r) => self.read_scope(actor, r, "care_case.overdue").await?,
@@ -151,7 +179,15 @@ impl App {
         let mut w = Work::begin(&self.db).await?;
         let visit = NewVisit { visited_on: day, visitor_account: actor.account, visitor_name: visitor, findings, needs };
         let id = store::record_visit(&mut w, &c, &visit, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", case, &c.region.padded(), json!({"after": {"visit": id.to_string(), "visited_on": day}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "care_case",
+            case,
+            &c.region.padded(),
+            json!({"after": {"visit": id.to_string(), "visited_on": day}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, case).await?.ok_or(AppError::NotFound)
     }
@@ -175,7 +211,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         store::close(&mut w, &c, day, &reason, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "care_case", case, &c.region.padded(), json!({"after": {"closed_on": day, "reason": reason}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "care_case",
+            case,
+            &c.region.padded(),
+            json!({"after": {"closed_on": day, "reason": reason}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, case).await?.ok_or(AppError::NotFound)
     }

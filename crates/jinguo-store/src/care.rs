@@ -146,7 +146,12 @@ pub async fn overdue<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate, a
 /// Open cases in `scope` overdue on `day`: the register figure of overdue visits.
 pub async fn count_overdue<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<i64> {
     let (low, high) = scope.bounds();
-    sql::scalar(c, "SELECT COUNT(*) FROM care_cases WHERE closed_on IS NULL AND next_due < ? AND region BETWEEN ? AND ?", vals![day, low, high]).await
+    sql::scalar(
+        c,
+        "SELECT COUNT(*) FROM care_cases WHERE closed_on IS NULL AND next_due < ? AND region BETWEEN ? AND ?",
+        vals![day, low, high],
+    )
+    .await
 }
 
 #[derive(Debug, Clone)]
@@ -195,21 +200,36 @@ pub async fn record_visit(w: &mut Work, case: &CareCase, v: &NewVisit, now_ms: i
     .await?;
     let last = case.last_visit_on.map_or(v.visited_on, |l| l.max(v.visited_on));
     let next_due = last + chrono::Duration::days(case.interval_days);
-    sql::exec(&w.tx, "UPDATE care_cases SET last_visit_on = ?, next_due = ?, updated_at = ? WHERE id = ?", vals![last, next_due, now_ms, case.id]).await?;
+    sql::exec(
+        &w.tx,
+        "UPDATE care_cases SET last_visit_on = ?, next_due = ?, updated_at = ? WHERE id = ?",
+        vals![last, next_due, now_ms, case.id],
+    )
+    .await?;
     w.deltas.add(metric::CARE_VISITS, &case.region, v.visited_on, 1);
     Ok(id)
 }
 
 /// Closes a case on `day` with a reason.
 pub async fn close(w: &mut Work, case: &CareCase, day: NaiveDate, reason: &str, now_ms: i64) -> Result<()> {
-    sql::exec(&w.tx, "UPDATE care_cases SET closed_on = ?, close_reason = ?, updated_at = ? WHERE id = ?", vals![day, reason.to_owned(), now_ms, case.id]).await?;
+    sql::exec(
+        &w.tx,
+        "UPDATE care_cases SET closed_on = ?, close_reason = ?, updated_at = ? WHERE id = ?",
+        vals![day, reason.to_owned(), now_ms, case.id],
+    )
+    .await?;
     w.deltas.add(metric::CARE_CASES, &case.region, day, -1);
     w.deltas.add(&risk_metric(case.risk), &case.region, day, -1);
     Ok(())
 }
 
 pub async fn visits<C: ConnectionTrait>(c: &C, case: i64) -> Result<Vec<Visit>> {
-    let rows = sql::all(c, "SELECT id, visited_on, visitor_name, findings, needs FROM visits WHERE care_case = ? ORDER BY visited_on DESC, id DESC", vals![case]).await?;
+    let rows = sql::all(
+        c,
+        "SELECT id, visited_on, visitor_name, findings, needs FROM visits WHERE care_case = ? ORDER BY visited_on DESC, id DESC",
+        vals![case],
+    )
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Visit {

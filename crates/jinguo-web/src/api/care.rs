@@ -88,7 +88,11 @@ pub struct OpenCase {
 /// Opens a care case for a registered woman in a vulnerable category.
 #[utoipa::path(post, path = "/api/v1/care/cases", tag = "care", request_body = OpenCase, security(("bearer" = [])),
     responses((status = 201, body = Case), (status = 403, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn open(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiJson(b): ApiJson<OpenCase>) -> Result<(StatusCode, Json<Case>), ApiError> {
+pub async fn open(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(b): ApiJson<OpenCase>,
+) -> Result<(StatusCode, Json<Case>), ApiError> {
     let person = b.person.as_str().map(str::to_owned).unwrap_or_else(|| b.person.to_string());
     let c = state.app.open_case(&actor, &person, &b.risk, b.opened_on.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(Case::new(c, state.app.today()))))
@@ -108,7 +112,11 @@ pub struct CaseQuery {
 /// Care cases in scope.
 #[utoipa::path(get, path = "/api/v1/care/cases", tag = "care", params(CaseQuery), security(("bearer" = [])),
     responses((status = 200, body = List<Case>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<CaseQuery>) -> Result<Json<List<Case>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<CaseQuery>,
+) -> Result<Json<List<Case>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let mut filter = Filter::default();
     if let Some(r) = q.risk.as_deref().filter(|r| !r.is_empty()) {
@@ -135,7 +143,13 @@ pub async fn get(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id
         visits: d
             .visits
             .into_iter()
-            .map(|v| VisitOut { id: v.id.to_string(), visited_on: v.visited_on.to_string(), visitor_name: v.visitor_name, findings: v.findings, needs: v.needs })
+            .map(|v| VisitOut {
+                id: v.id.to_string(),
+                visited_on: v.visited_on.to_string(),
+                visitor_name: v.visitor_name,
+                findings: v.findings,
+                needs: v.needs,
+            })
             .collect(),
     }))
 }
@@ -155,7 +169,12 @@ pub struct NewVisit {
 /// Records a visit (走访); answers the case with its next due date.
 #[utoipa::path(post, path = "/api/v1/care/cases/{id}/visits", tag = "care", params(("id" = String, Path)), request_body = NewVisit, security(("bearer" = [])),
     responses((status = 201, body = Case), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn visit(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(v): ApiJson<VisitInput>) -> Result<(StatusCode, Json<Case>), ApiError> {
+pub async fn visit(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(v): ApiJson<VisitInput>,
+) -> Result<(StatusCode, Json<Case>), ApiError> {
     let c = state.app.record_visit(&actor, parse_id(&id)?, &v).await?;
     Ok((StatusCode::CREATED, Json(Case::new(c, state.app.today()))))
 }
@@ -170,7 +189,12 @@ pub struct CloseCase {
 /// Closes a case with a reason.
 #[utoipa::path(post, path = "/api/v1/care/cases/{id}/close", tag = "care", params(("id" = String, Path)), request_body = CloseCase, security(("bearer" = [])),
     responses((status = 200, body = Case), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn close(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>, ApiJson(b): ApiJson<CloseCase>) -> Result<Json<Case>, ApiError> {
+pub async fn close(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CloseCase>,
+) -> Result<Json<Case>, ApiError> {
     let c = state.app.close_case(&actor, parse_id(&id)?, b.closed_on.as_deref(), &b.reason).await?;
     Ok(Json(Case::new(c, state.app.today())))
 }
@@ -185,7 +209,11 @@ pub struct OverdueQuery {
 /// Open cases whose visit is overdue today, the most overdue first.
 #[utoipa::path(get, path = "/api/v1/care/overdue", tag = "care", params(OverdueQuery), security(("bearer" = [])),
     responses((status = 200, body = List<Case>), (status = 404, body = dto::ErrorBody)))]
-pub async fn overdue(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<OverdueQuery>) -> Result<Json<List<Case>>, ApiError> {
+pub async fn overdue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<OverdueQuery>,
+) -> Result<Json<List<Case>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let page = state.app.overdue_cases(&actor, region.as_ref(), q.after.as_deref(), q.limit.unwrap_or(50)).await?;
     let today = state.app.today();

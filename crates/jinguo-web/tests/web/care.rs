@@ -18,14 +18,23 @@ async fn a_visit_sets_the_next_due_date_and_the_county_sees_overdue_cases() {
             .post("/api/v1/people", &village, json!({"name": "黄秀英", "id_number": id_number("42050219680808002"), "region": "420502001001", "categories": ["hardship"]}))
             .await;
         let person = woman["id"].as_str().unwrap().to_owned();
-        let (_, other) = t.post("/api/v1/people", &village, json!({"name": "吴丽", "id_number": id_number("42050219900909004"), "region": "420502001001"})).await;
+        let (_, other) = t
+            .post(
+                "/api/v1/people",
+                &village,
+                json!({"name": "吴丽", "id_number": id_number("42050219900909004"), "region": "420502001001"}),
+            )
+            .await;
 
         // Only vulnerable women get a case; the risk level sets the interval.
         let (s, v) = t.post("/api/v1/care/cases", &village, json!({"person": other["id"], "risk": "high"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (s, case) = t.post("/api/v1/care/cases", &village, json!({"person": person, "risk": "high", "opened_on": "2026-10-01"})).await;
         assert_eq!(s, StatusCode::CREATED, "{case}");
-        assert_eq!((case["interval_days"].as_i64(), case["next_due"].as_str(), case["days_overdue"].as_i64()), (Some(30), Some("2026-10-31"), Some(28)));
+        assert_eq!(
+            (case["interval_days"].as_i64(), case["next_due"].as_str(), case["days_overdue"].as_i64()),
+            (Some(30), Some("2026-10-31"), Some(28))
+        );
         let (s, _) = t.post("/api/v1/care/cases", &village, json!({"person": person, "risk": "low"})).await;
         assert_eq!(s, StatusCode::CONFLICT, "one open case per woman");
         let id = case["id"].as_str().unwrap().to_owned();
@@ -36,13 +45,23 @@ async fn a_visit_sets_the_next_due_date_and_the_county_sees_overdue_cases() {
         assert_eq!((overdue["total"].as_i64(), overdue["items"][0]["person_name"].as_str()), (Some(1), Some("黄**")), "{overdue}");
 
         // A visit today moves the next due date a month on and takes her off the list.
-        let (s, v) = t.post(&format!("/api/v1/care/cases/{id}/visits"), &village, json!({"findings": "家中生活困难，子女上学费用紧张", "needs": "子女助学"})).await;
+        let (s, v) = t
+            .post(
+                &format!("/api/v1/care/cases/{id}/visits"),
+                &village,
+                json!({"findings": "家中生活困难，子女上学费用紧张", "needs": "子女助学"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
-        assert_eq!((v["last_visit_on"].as_str(), v["next_due"].as_str(), v["days_overdue"].as_i64()), (Some("2026-11-28"), Some("2026-12-28"), Some(0)));
+        assert_eq!(
+            (v["last_visit_on"].as_str(), v["next_due"].as_str(), v["days_overdue"].as_i64()),
+            (Some("2026-11-28"), Some("2026-12-28"), Some(0))
+        );
         let (_, overdue) = t.get("/api/v1/care/overdue", &county).await;
         assert_eq!(overdue["total"], 0);
         // Bad visits change nothing.
-        let (s, v) = t.post(&format!("/api/v1/care/cases/{id}/visits"), &village, json!({"visited_on": "2026-09-01", "findings": "x"})).await;
+        let (s, v) =
+            t.post(&format!("/api/v1/care/cases/{id}/visits"), &village, json!({"visited_on": "2026-09-01", "findings": "x"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (s, _) = t.post(&format!("/api/v1/care/cases/{id}/visits"), &village, json!({"findings": ""})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
