@@ -6,6 +6,7 @@
 mod access;
 mod account;
 mod audit;
+mod care;
 mod home;
 mod insight;
 pub mod org;
@@ -34,6 +35,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(home::router())
         .merge(org::router())
         .merge(people::router())
+        .merge(care::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -124,7 +126,10 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
         });
     }
     if actor.can(Permission::ReadRegisters) {
-        sections.push(MenuSection { title: "关爱", items: vec![item("妇女信息", "/people")] });
+        sections.push(MenuSection {
+            title: "关爱",
+            items: vec![item("妇女信息", "/people"), item("监测档案", "/care/cases"), item("逾期未走访", "/care/overdue")],
+        });
     }
     if actor.can(Permission::ReadIndicators) {
         sections.push(MenuSection { title: "数据", items: vec![item("组织数据", "/figures")] });

@@ -309,6 +309,10 @@ struct DetailPage {
     reason: String,
     revealed: Option<Revealed>,
     errors: FormErrors,
+    /// Her open care case, if any.
+    care_case: Option<i64>,
+    /// In a vulnerable category, with no open case, and the user may open one.
+    can_open_case: bool,
 }
 
 #[derive(Deserialize)]
@@ -320,6 +324,9 @@ struct DetailQuery {
 async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<DetailPage, PageError> {
     let p = state.app.person(&user.actor, id).await?;
     let chrome = Chrome::new(user, "/people").with_region(state, &user.actor, &p.region, "/people").await;
+    // She was read within the user's scope just above, so her open case may be looked up.
+    let care_case = jinguo_store::care::open_case_of(state.app.db.reader(), id).await.map_err(AppError::from)?;
+    let can_open_case = care_case.is_none() && p.categories.iter().any(|c| c.is_vulnerable()) && user.actor.can(Permission::WritePeople);
     Ok(DetailPage {
         chrome,
         p: Row::new(&p),
@@ -328,6 +335,8 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
         reason: String::new(),
         revealed: None,
         errors: FormErrors::default(),
+        care_case,
+        can_open_case,
     })
 }
 

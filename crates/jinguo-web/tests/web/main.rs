@@ -6,6 +6,7 @@
 
 mod api;
 mod care;
+mod care_pages;
 mod pages;
 mod people;
 mod people_pages;
