@@ -45,6 +45,15 @@ impl App {
         }
     }
 
+    /// The open care case of a person in scope, if she has one.
+    pub async fn open_case_of(&self, actor: &Actor, person: i64) -> Result<Option<i64>> {
+        self.require(actor, Permission::ReadRegisters, "care_case.read").await?;
+        if jinguo_store::people::get(self.db.reader(), &actor.scope, person).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        Ok(store::open_case_of(self.db.reader(), person).await?)
+    }
+
     /// Opens a care case for a registered woman in one of the vulnerable categories.
     pub async fn open_case(&self, actor: &Actor, person: &str, risk: &str, opened_on: Option<&str>) -> Result<CareCase> {
         const ACTION: &str = "care_case.open";

@@ -53,6 +53,12 @@ impl App {
         let display = checks.take(validate_name("display_name", "姓名", &display, 30));
         let role = checks.take(Role::parse(&input.role));
         let pw = checks.take(check_password(&input.password));
+        // The organisation is checked with the other fields, so every mistake shows at once.
+        let federation = match self.resolve_org(&input.org).await {
+            Ok(f) => Some(f),
+            Err(AppError::Invalid(e)) => checks.take::<Federation>(Err(e)),
+            Err(e) => return Err(e),
+        };
         checks.finish()?;
         let (Some(username), Some(display), Some(role), Some(())) = (username, display, role, pw) else {
             return Err(AppError::Internal("validation".into()));
@@ -60,7 +66,7 @@ impl App {
         if role.is_admin() && actor.role.is_some() {
             return Err(self.deny(actor, ACTION, "account", &username, "", "管理员账号只能由运维人员在服务器上用命令行创建").await);
         }
-        let federation = self.resolve_org(&input.org).await?;
+        let Some(federation) = federation else { return Err(AppError::Internal("validation".into())) };
         self.require_in_scope(actor, &federation.region, ACTION, "account", &username).await?;
         if let Some(level) = role.officer_level()
             && federation.kind == jinguo_domain::org::FederationKind::Region

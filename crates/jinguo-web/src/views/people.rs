@@ -325,7 +325,7 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
     let p = state.app.person(&user.actor, id).await?;
     let chrome = Chrome::new(user, "/people").with_region(state, &user.actor, &p.region, "/people").await;
     // She was read within the user's scope just above, so her open case may be looked up.
-    let care_case = jinguo_store::care::open_case_of(state.app.db.reader(), id).await.map_err(AppError::from)?;
+    let care_case = state.app.open_case_of(&user.actor, id).await?;
     let can_open_case = care_case.is_none() && p.categories.iter().any(|c| c.is_vulnerable()) && user.actor.can(Permission::WritePeople);
     Ok(DetailPage {
         chrome,
