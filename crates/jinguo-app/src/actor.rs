@@ -114,6 +114,16 @@ impl App {
         Err(self.deny(actor, action, kind, id, &region.padded(), "该地区不在您的管辖范围内，无权操作").await)
     }
 
+    /// The scope of a register list: the caller must read registers, and a region asked for must
+    /// lie in her scope (else not found, audited); without one, her whole scope.
+    pub(crate) async fn list_scope(&self, actor: &Actor, region: Option<&RegionCode>, action: &str) -> Result<Scope> {
+        self.require(actor, Permission::ReadRegisters, action).await?;
+        match region {
+            Some(r) => self.read_scope(actor, r, action).await,
+            None => Ok(actor.scope.clone()),
+        }
+    }
+
     /// A read of a region outside scope is answered as if it did not exist (and audited).
     pub async fn read_scope(&self, actor: &Actor, region: &RegionCode, action: &str) -> Result<Scope> {
         match actor.scope.narrow(region) {

@@ -129,11 +129,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<CareCase>> {
-        self.require(actor, Permission::ReadRegisters, "care_case.list").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "care_case.list").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "care_case.list").await?;
         let page = store::list(self.db.reader(), &scope, filter, after, limit.clamp(1, 500)).await?;
         Ok(self.mask_cases(actor, page))
     }
@@ -146,11 +142,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<CareCase>> {
-        self.require(actor, Permission::ReadRegisters, "care_case.overdue").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "care_case.overdue").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "care_case.overdue").await?;
         let page = store::overdue(self.db.reader(), &scope, self.today(), after, limit.clamp(1, 500)).await?;
         Ok(self.mask_cases(actor, page))
     }

@@ -230,11 +230,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<PersonView>> {
-        self.require(actor, Permission::ReadRegisters, "person.list").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "person.list").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "person.list").await?;
         let mut filter = Filter::default();
         if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
             filter.category = Some(PersonCategory::parse(c)?);

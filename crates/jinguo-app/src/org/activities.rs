@@ -40,11 +40,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<Activity>> {
-        self.require(actor, Permission::ReadRegisters, "activity.list").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "activity.list").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "activity.list").await?;
         Ok(store::list(self.db.reader(), &scope, filter, after, limit.clamp(1, 500)).await?)
     }
 

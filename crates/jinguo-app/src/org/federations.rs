@@ -54,11 +54,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<Federation>> {
-        self.require(actor, Permission::ReadRegisters, "federation.list").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "federation.list").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "federation.list").await?;
         Ok(store::list(self.db.reader(), &scope, filter, after, limit.clamp(1, 500)).await?)
     }
 

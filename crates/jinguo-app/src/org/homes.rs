@@ -55,11 +55,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<Home>> {
-        self.require(actor, Permission::ReadRegisters, "women_home.list").await?;
-        let scope = match region {
-            Some(r) => self.read_scope(actor, r, "women_home.list").await?,
-            None => actor.scope.clone(),
-        };
+        let scope = self.list_scope(actor, region, "women_home.list").await?;
         Ok(store::list(self.db.reader(), &scope, filter, after, limit.clamp(1, 500)).await?)
     }
 
