@@ -11,6 +11,7 @@ pub mod audit;
 pub mod care;
 pub mod demo;
 mod error;
+pub mod health;
 pub mod insight;
 pub mod org;
 pub mod people;

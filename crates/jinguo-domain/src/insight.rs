@@ -124,6 +124,8 @@ pub enum RegisterFigure {
     Villages,
     /// Open care cases whose next visit was due before the end of the period.
     VisitsOverdue,
+    /// Registered women aged 35–64 at the end of the period (two-cancer screening).
+    EligibleWomen,
 }
 
 /// How an indicator is computed.
@@ -168,6 +170,15 @@ pub mod metric {
     pub const CARE_CASES: &str = "care.cases";
     /// Visits made (a flow).
     pub const CARE_VISITS: &str = "care.visits";
+
+    /// Screenings counted once per woman, cancer and statistical year: `health.screenings.<kind>`.
+    pub const HEALTH_SCREENINGS: &str = "health.screenings";
+    /// Women screened for either cancer, once per statistical year.
+    pub const HEALTH_WOMEN_SCREENED: &str = "health.women_screened";
+    /// Abnormal or suspected results.
+    pub const HEALTH_ABNORMAL: &str = "health.abnormal";
+    /// Abnormal results followed up.
+    pub const HEALTH_FOLLOWED_UP: &str = "health.followed_up";
 
     /// Women registered (a stock: +1 on registration).
     pub const PEOPLE_REGISTERED: &str = "people.registered";
@@ -221,6 +232,13 @@ pub const INDICATORS: &[Indicator] = &[
     ind("care.cases.low", "低风险监测对象", Person, Care, Stock("care.cases.low")),
     ind("care.visits", "走访慰问", PersonTimes, Care, Flow("care.visits")),
     ind("care.visits.overdue", "逾期未走访", Person, Care, Register(RegisterFigure::VisitsOverdue)),
+    ind("health.screenings.cervical", "宫颈癌筛查", Person, Care, Flow("health.screenings.cervical")),
+    ind("health.screenings.breast", "乳腺癌筛查", Person, Care, Flow("health.screenings.breast")),
+    ind("health.women_screened", "参加两癌筛查妇女", Person, Care, Flow("health.women_screened")),
+    ind("health.abnormal", "筛查发现异常", Person, Care, Flow("health.abnormal")),
+    ind("health.followed_up", "异常已随访", Person, Care, Flow("health.followed_up")),
+    ind("health.eligible", "35–64 岁登记妇女", Person, Care, Register(RegisterFigure::EligibleWomen)),
+    ind("health.coverage", "两癌筛查覆盖率", Percent, Care, Ratio("health.women_screened", "health.eligible")),
     ind("people.category.hardship", "困难妇女", Person, Care, Stock("people.category.hardship")),
     ind("people.category.left_behind", "留守妇女", Person, Care, Stock("people.category.left_behind")),
     ind("people.category.disability", "残疾妇女", Person, Care, Stock("people.category.disability")),

@@ -13,6 +13,7 @@ pub mod access;
 pub mod audit;
 pub mod care;
 mod db;
+pub mod health;
 pub mod ids;
 pub mod insight;
 pub mod migrate;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "people", include_str!("../migrations/0002_people.sql")),
     (3, "attendance", include_str!("../migrations/0003_attendance.sql")),
     (4, "care", include_str!("../migrations/0004_care.sql")),
+    (5, "screenings", include_str!("../migrations/0005_screenings.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -10,6 +10,7 @@ mod insight;
 mod org;
 mod people;
 mod regions;
+mod screenings;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -46,6 +47,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/care/cases/{id}/visits", post(care::visit))
         .route("/api/v1/care/cases/{id}/close", post(care::close))
         .route("/api/v1/care/overdue", get(care::overdue))
+        .route("/api/v1/screenings", get(screenings::list).post(screenings::create))
+        .route("/api/v1/screenings/overdue", get(screenings::overdue))
+        .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
@@ -62,6 +66,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         org::list_activities, org::create_activity, org::get_activity, org::list_attendance, org::confirm_attendance,
         people::create, people::list, people::get, people::reveal,
         care::open, care::list, care::get, care::visit, care::close, care::overdue,
+        screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),

@@ -371,6 +371,9 @@ async fn openapi_describes_every_route() {
             "/api/v1/care/cases/{id}/visits",
             "/api/v1/care/cases/{id}/close",
             "/api/v1/care/overdue",
+            "/api/v1/screenings",
+            "/api/v1/screenings/overdue",
+            "/api/v1/screenings/{id}/follow-up",
             "/api/v1/indicators",
         ] {
             assert!(paths.iter().any(|x| x.as_str() == p), "{p} missing from {paths:?}");

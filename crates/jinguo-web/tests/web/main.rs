@@ -10,4 +10,5 @@ mod care_pages;
 mod pages;
 mod people;
 mod people_pages;
+mod screenings;
 mod support;

@@ -1,0 +1,163 @@
+//! Two-cancer screening (两癌筛查) of women aged 35–64: recording results, the statistical-year
+//! rule (a second screening for the same cancer in one year is flagged, not counted), follow-ups
+//! of abnormal results, and the list of those still without a follow-up after 30 days.
+
+use chrono::Duration;
+use jinguo_domain::RegionCode;
+use jinguo_domain::access::Permission;
+use jinguo_domain::org::validate_name;
+use jinguo_domain::people::{ScreeningKind, ScreeningResult, screening_eligible, statistical_year};
+use jinguo_store::Page;
+use jinguo_store::Work;
+use jinguo_store::audit::Outcome;
+use jinguo_store::health::{self as store, NewScreening, Screening};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::org::{Checks, optional_text, parse_day};
+use crate::{Actor, App, AppError, Result};
+
+/// Days after which an abnormal result without a follow-up is overdue.
+pub const FOLLOW_UP_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ScreeningInput {
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub screened_on: Option<String>,
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub result: String,
+}
+
+impl App {
+    fn mask_screenings(&self, actor: &Actor, page: Page<Screening>) -> Page<Screening> {
+        let sees = actor.role.is_none_or(|r| r.sees_identity());
+        page.map(|mut s| {
+            s.person_name = if sees { jinguo_crypto::mask::name(&s.person_name) } else { String::new() };
+            s
+        })
+    }
+
+    /// Records a screening of a registered woman aged 35–64 on the day.
+    pub async fn record_screening(&self, actor: &Actor, input: &ScreeningInput) -> Result<Screening> {
+        const ACTION: &str = "screening.create";
+        self.require(actor, Permission::WritePeople, ACTION).await?;
+        let today = self.today();
+        let mut checks = Checks::new();
+        let pid =
+            checks.take(input.person.trim().parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("person", "请选择接受筛查的妇女")));
+        let kind = checks.take(ScreeningKind::parse(&input.kind));
+        let day = checks.take(parse_day("screened_on", "筛查日期", input.screened_on.as_deref(), today, today));
+        let site = checks.take(validate_name("site", "筛查机构", &input.site, 60));
+        let result = checks.take(ScreeningResult::parse(&input.result));
+        checks.finish()?;
+        let (Some(pid), Some(kind), Some(day), Some(site), Some(result)) = (pid, kind, day, site, result) else {
+            return Err(AppError::Internal("validation".into()));
+        };
+        let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+            Some(p) => p,
+            None => {
+                let region = jinguo_store::people::region_of(self.db.reader(), pid).await?;
+                return Err(match region {
+                    Some(_) => self.missing_or_forbidden(actor, region, ACTION, "person", pid).await,
+                    None => AppError::invalid("person", "该人员不存在"),
+                });
+            }
+        };
+        if p.sex != "female" || !screening_eligible(p.birth_date, day) {
+            return Err(AppError::invalid("person", "两癌筛查的对象是筛查当日年满 35 岁、不满 65 岁的妇女"));
+        }
+        let new = NewScreening {
+            person: pid,
+            region: p.region.clone(),
+            kind,
+            screened_on: day,
+            stat_year: statistical_year(day) as i64,
+            site,
+            result,
+            created_by: actor.account,
+        };
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        let (id, repeat) = store::insert(&mut w, &new, now).await?;
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "screening",
+            id,
+            &p.region.padded(),
+            json!({"after": {"person": pid, "kind": kind.code(), "screened_on": day, "result": result.code(), "repeat_in_year": repeat}}),
+        ));
+        w.commit().await?;
+        store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Records the follow-up (and diagnosis) of an abnormal or suspected result.
+    pub async fn record_follow_up(&self, actor: &Actor, id: i64, day: Option<&str>, diagnosis: &str) -> Result<Screening> {
+        const ACTION: &str = "screening.follow_up";
+        self.require(actor, Permission::WritePeople, ACTION).await?;
+        let s = match store::get(self.db.reader(), &actor.scope, id).await? {
+            Some(s) => s,
+            None => {
+                let region = store::region_of(self.db.reader(), id).await?;
+                return Err(self.missing_or_forbidden(actor, region, ACTION, "screening", id).await);
+            }
+        };
+        if !s.result.needs_follow_up() {
+            return Err(AppError::invalid("result", "未见异常的筛查结果无需随访"));
+        }
+        let today = self.today();
+        let mut checks = Checks::new();
+        let day = checks.take(parse_day("follow_up_on", "随访日期", day, today, today));
+        let diagnosis = checks.take(optional_text("diagnosis", "诊断结果", Some(diagnosis), 200));
+        checks.finish()?;
+        let (Some(day), Some(diagnosis)) = (day, diagnosis) else { return Err(AppError::Internal("validation".into())) };
+        if day < s.screened_on {
+            return Err(AppError::invalid("follow_up_on", "随访日期不能早于筛查日期"));
+        }
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        store::record_follow_up(&mut w, &s, day, &diagnosis, now).await?;
+        w.audit(actor.entry(now, ACTION, Outcome::Ok, "screening", id, &s.region.padded(), json!({"after": {"follow_up_on": day}})));
+        w.commit().await?;
+        store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn list_screenings(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        kind: Option<&str>,
+        year: Option<i64>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Screening>> {
+        let scope = self.list_scope(actor, region, "screening.list").await?;
+        let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+            Some(k) => Some(ScreeningKind::parse(k)?),
+            None => None,
+        };
+        let page = store::list(self.db.reader(), &scope, kind, year, after, limit.clamp(1, 500)).await?;
+        Ok(self.mask_screenings(actor, page))
+    }
+
+    /// Abnormal results with no follow-up more than 30 days after the screening, oldest first.
+    pub async fn overdue_follow_ups(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Screening>> {
+        let scope = self.list_scope(actor, region, "screening.overdue").await?;
+        let before = self.today() - Duration::days(FOLLOW_UP_DAYS);
+        let page = store::overdue_follow_ups(self.db.reader(), &scope, before, after, limit.clamp(1, 500)).await?;
+        Ok(self.mask_screenings(actor, page))
+    }
+}
