@@ -1,67 +1,10 @@
 //! The staff pages as a person uses them: logging in through the form, following redirects by
 //! hand, posting forms with the token the page gave, and reading what the page then says.
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::StatusCode;
 
-use crate::support::{PASSWORD, TOTP_SECRET, TestApp, apps};
-
-/// The value of the first input named `name` in a page (the forms' hidden CSRF token).
-fn input_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no input {name} in:\n{html}"));
-    html[start..].split('"').next().unwrap_or_default().to_owned()
-}
-
-/// The markup of the form field `name`, from its label to the end of its block: where the
-/// message beside the field must appear.
-fn field(html: &str, name: &str) -> String {
-    let start = html.find(&format!("for=\"f-{name}\"")).unwrap_or_else(|| panic!("no field {name} in:\n{html}"));
-    let end = html[start..].find("</div>").map(|e| start + e).unwrap_or(html.len());
-    html[start..end].to_owned()
-}
-
-/// Posts the login form as a browser would: the form's token and its cookie, the fields typed.
-async fn submit_login(t: &TestApp, b: &Client, username: &str, password: &str) -> Response {
-    let page = b.get(t.url("/login?next=/")).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
-    let mut form = vec![
-        ("csrf", input_value(&html, "csrf")),
-        ("next", "/".to_owned()),
-        ("username", username.to_owned()),
-        ("password", password.to_owned()),
-    ];
-    if ["admin", "security", "auditor"].contains(&username) {
-        form.push(("totp", jinguo_crypto::totp::code_at(TOTP_SECRET, t.app.now().timestamp()).unwrap()));
-    }
-    b.post(t.url("/login")).form(&form).send().await.unwrap()
-}
-
-/// A browser logged in as `username` through the real login form.
-async fn login(t: &TestApp, username: &str) -> Client {
-    let b = t.browser();
-    let res = submit_login(t, &b, username, PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} login {username}: {}", t.engine, res.text().await.unwrap());
-    b
-}
-
-async fn get(t: &TestApp, b: &Client, path: &str) -> (StatusCode, String) {
-    let res = b.get(t.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-/// Opens `page`, takes its CSRF token, and posts `fields` with it to `action`.
-async fn post_form(t: &TestApp, b: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
-    let (status, html) = get(t, b, page).await;
-    assert_eq!(status, StatusCode::OK, "{page}: {html}");
-    let mut form: Vec<(&str, String)> = vec![("csrf", input_value(&html, "csrf"))];
-    form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    b.post(t.url(action)).form(&form).send().await.unwrap()
-}
-
-fn location(res: &Response) -> String {
-    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
-}
+use crate::browser::*;
+use crate::support::apps;
 
 #[tokio::test]
 async fn the_login_page_refuses_a_wrong_password_and_guards_the_pages() {

@@ -3,9 +3,10 @@
 //! role, and revealing her full ID number with a reason.
 
 use jinguo_domain::people::IdNumber;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 
-use crate::support::{PASSWORD, TestApp, apps};
+use crate::browser::*;
+use crate::support::{TestApp, apps};
 
 const BODY17: &str = "42050219850312002";
 
@@ -18,46 +19,6 @@ fn wrong_id_number() -> String {
     let right = IdNumber::check_char(BODY17);
     let wrong = if right == '0' { '1' } else { '0' };
     format!("{BODY17}{wrong}")
-}
-
-fn input_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no input {name} in:\n{html}"));
-    html[start..].split('"').next().unwrap_or_default().to_owned()
-}
-
-/// The markup of the form field `name`, from its label to the end of its block.
-fn field(html: &str, name: &str) -> String {
-    let start = html.find(&format!("for=\"f-{name}\"")).unwrap_or_else(|| panic!("no field {name} in:\n{html}"));
-    let end = html[start..].find("</div>").map(|e| start + e).unwrap_or(html.len());
-    html[start..end].to_owned()
-}
-
-async fn login(t: &TestApp, username: &str) -> Client {
-    let b = t.browser();
-    let html = b.get(t.url("/login?next=/")).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", input_value(&html, "csrf")), ("next", "/".into()), ("username", username.into()), ("password", PASSWORD.into())];
-    let res = b.post(t.url("/login")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} login {username}", t.engine);
-    b
-}
-
-async fn get(t: &TestApp, b: &Client, path: &str) -> (StatusCode, String) {
-    let res = b.get(t.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-/// Opens `page`, takes its CSRF token, and posts `fields` (repeated keys kept) to `action`.
-async fn post_form(t: &TestApp, b: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
-    let (status, html) = get(t, b, page).await;
-    assert_eq!(status, StatusCode::OK, "{page}: {html}");
-    let mut form: Vec<(&str, String)> = vec![("csrf", input_value(&html, "csrf"))];
-    form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    b.post(t.url(action)).form(&form).send().await.unwrap()
-}
-
-fn location(res: &Response) -> String {
-    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
 /// The village officer registers 张秀兰 through the form; answers her record's path.
