@@ -57,6 +57,17 @@ impl Actor {
         }
     }
 
+    /// Whether the actor sees who a person is (a reviewer does not).
+    pub fn sees_identity(&self) -> bool {
+        self.role.is_none_or(|r| r.sees_identity())
+    }
+
+    /// A person's name as a list shows it to this actor: 张*, or nothing for roles that do not
+    /// see identity.
+    pub fn list_name(&self, name: &str) -> String {
+        if self.sees_identity() { jinguo_crypto::mask::name(name) } else { String::new() }
+    }
+
     pub fn can(&self, p: Permission) -> bool {
         self.role.is_none_or(|r| r.can(p))
     }

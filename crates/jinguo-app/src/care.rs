@@ -7,6 +7,7 @@ use jinguo_domain::org::validate_name;
 use jinguo_domain::people::RiskLevel;
 use jinguo_store::audit::Outcome;
 use jinguo_store::care::{self as store, CareCase, Filter, NewCase, NewVisit, Visit};
+use jinguo_store::register::Register;
 use jinguo_store::{Page, StoreError, Work};
 use serde::Deserialize;
 use serde_json::json;
@@ -36,13 +37,8 @@ pub struct CaseDetail {
 impl App {
     async fn case_for_write(&self, actor: &Actor, id: i64, action: &str) -> Result<CareCase> {
         self.require(actor, Permission::WritePeople, action).await?;
-        match store::get(self.db.reader(), &actor.scope, id).await? {
-            Some(c) => Ok(c),
-            None => {
-                let region = store::region_of(self.db.reader(), id).await?;
-                Err(self.missing_or_forbidden(actor, region, action, "care_case", id).await)
-            }
-        }
+        let found = store::get(self.db.reader(), &actor.scope, id).await?;
+        self.writable(actor, found, Register::CareCases, id, action).await
     }
 
     /// The open care case of a person in scope, if she has one.
@@ -68,7 +64,7 @@ impl App {
         let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
             Some(p) => p,
             None => {
-                let region = jinguo_store::people::region_of(self.db.reader(), pid).await?;
+                let region = jinguo_store::register::region_of(self.db.reader(), Register::People, pid).await?;
                 return Err(match region {
                     Some(_) => self.missing_or_forbidden(actor, region, ACTION, "person", pid).await,
                     None => AppError::invalid("person", "该人员不存在"),
@@ -115,7 +111,7 @@ impl App {
     pub async fn care_case(&self, actor: &Actor, id: i64) -> Result<CaseDetail> {
         self.require(actor, Permission::ReadRegisters, "care_case.read").await?;
         let mut case = store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-        if !actor.role.is_none_or(|r| r.sees_identity()) {
+        if !actor.sees_identity() {
             case.person_name = String::new();
         }
         Ok(CaseDetail { visits: store::visits(self.db.reader(), id).await?, case })
@@ -148,9 +144,8 @@ impl App {
     }
 
     fn mask_cases(&self, actor: &Actor, page: Page<CareCase>) -> Page<CareCase> {
-        let sees = actor.role.is_none_or(|r| r.sees_identity());
         page.map(|mut c| {
-            c.person_name = if sees { jinguo_crypto::mask::name(&c.person_name) } else { String::new() };
+            c.person_name = actor.list_name(&c.person_name);
             c
         })
     }

@@ -11,6 +11,7 @@ use jinguo_store::Page;
 use jinguo_store::Work;
 use jinguo_store::audit::Outcome;
 use jinguo_store::health::{self as store, NewScreening, Screening};
+use jinguo_store::register::Register;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -36,9 +37,8 @@ pub struct ScreeningInput {
 
 impl App {
     fn mask_screenings(&self, actor: &Actor, page: Page<Screening>) -> Page<Screening> {
-        let sees = actor.role.is_none_or(|r| r.sees_identity());
         page.map(|mut s| {
-            s.person_name = if sees { jinguo_crypto::mask::name(&s.person_name) } else { String::new() };
+            s.person_name = actor.list_name(&s.person_name);
             s
         })
     }
@@ -62,7 +62,7 @@ impl App {
         let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
             Some(p) => p,
             None => {
-                let region = jinguo_store::people::region_of(self.db.reader(), pid).await?;
+                let region = jinguo_store::register::region_of(self.db.reader(), Register::People, pid).await?;
                 return Err(match region {
                     Some(_) => self.missing_or_forbidden(actor, region, ACTION, "person", pid).await,
                     None => AppError::invalid("person", "该人员不存在"),
@@ -102,13 +102,8 @@ impl App {
     pub async fn record_follow_up(&self, actor: &Actor, id: i64, day: Option<&str>, diagnosis: &str) -> Result<Screening> {
         const ACTION: &str = "screening.follow_up";
         self.require(actor, Permission::WritePeople, ACTION).await?;
-        let s = match store::get(self.db.reader(), &actor.scope, id).await? {
-            Some(s) => s,
-            None => {
-                let region = store::region_of(self.db.reader(), id).await?;
-                return Err(self.missing_or_forbidden(actor, region, ACTION, "screening", id).await);
-            }
-        };
+        let found = store::get(self.db.reader(), &actor.scope, id).await?;
+        let s = self.writable(actor, found, Register::Screenings, id, ACTION).await?;
         if !s.result.needs_follow_up() {
             return Err(AppError::invalid("result", "未见异常的筛查结果无需随访"));
         }

@@ -12,6 +12,7 @@ use jinguo_domain::people::{IdNumber, PersonCategory, Phone, validate_person_nam
 use jinguo_domain::{Level, RegionCode};
 use jinguo_store::audit::Outcome;
 use jinguo_store::people::{self as store, Filter, NewPerson, PersonRow};
+use jinguo_store::register::Register;
 use jinguo_store::{Page, StoreError, Work};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -94,7 +95,7 @@ fn mask_address(a: &str) -> String {
 
 impl App {
     fn view(&self, actor: &Actor, p: &PersonRow, in_list: bool) -> PersonView {
-        let sees = actor.role.is_none_or(|r| r.sees_identity());
+        let sees = actor.sees_identity();
         let open = |purpose: &str, sealed: &str| self.crypto.open(purpose, sealed).ok();
         let (name, id_number, phone, address) = if sees {
             let id = open(ID_PURPOSE, &p.id_cipher).map(|s| mask::id_number(&s));
@@ -240,7 +241,7 @@ impl App {
                 filter.id_index = Some(self.crypto.blind_index(ID_PURPOSE, id.as_str()));
             } else if let Ok(p) = Phone::parse(q) {
                 filter.phone_index = Some(self.crypto.blind_index(PHONE_PURPOSE, p.as_str()));
-            } else if actor.role.is_none_or(|r| r.sees_identity()) {
+            } else if actor.sees_identity() {
                 filter.name = Some(q.to_owned());
             } else {
                 return Err(AppError::invalid("q", "您的角色不能按姓名查找"));
@@ -259,7 +260,7 @@ impl App {
             return Err(AppError::invalid("reason", "请写明查看原因（至少 4 个字）"));
         }
         let Some(row) = store::get(self.db.reader(), &actor.scope, id).await? else {
-            if let Some(region) = store::region_of(self.db.reader(), id).await? {
+            if let Some(region) = jinguo_store::register::region_of(self.db.reader(), Register::People, id).await? {
                 let _ = self.deny(actor, ACTION, "person", &id.to_string(), &region.padded(), "查看管辖范围以外人员的信息").await;
             }
             return Err(AppError::NotFound);

@@ -75,12 +75,6 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-/// Where a case lies, whatever the caller's scope: only to tell "not found" from "forbidden".
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM care_cases WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 /// The open case of a person, if any.
 pub async fn open_case_of<C: ConnectionTrait>(c: &C, person: i64) -> Result<Option<i64>> {
     let row = sql::one(c, "SELECT id FROM care_cases WHERE person = ? AND closed_on IS NULL", vals![person]).await?;

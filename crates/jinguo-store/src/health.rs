@@ -56,11 +56,6 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM screenings WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 #[derive(Debug, Clone)]
 pub struct NewScreening {
     pub person: i64,

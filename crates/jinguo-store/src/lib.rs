@@ -19,6 +19,7 @@ pub mod insight;
 pub mod migrate;
 pub mod org;
 pub mod people;
+pub mod register;
 pub mod rollup;
 mod scope;
 pub mod settings;

@@ -114,12 +114,6 @@ pub async fn find_by_id_index<C: ConnectionTrait>(c: &C, index: &str) -> Result<
     row.map(|r| Ok((sql::get(&r, "id")?, region_of_row(&r, "region")?))).transpose()
 }
 
-/// Where a person lives, whatever the caller's scope: only to tell "not found" from "forbidden".
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM people WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<PersonRow>> {
     let (low, high) = scope.bounds();
     let mut cond = String::from(" WHERE p.region BETWEEN ? AND ?");

@@ -6,6 +6,7 @@ use jinguo_domain::org::{ActivityCategory, validate_name};
 use jinguo_store::audit::Outcome;
 use jinguo_store::org::activities::{self as store, Activity, Filter, NewActivity};
 use jinguo_store::org::federations as feds;
+use jinguo_store::register::Register;
 use jinguo_store::{Page, Work};
 use serde::Deserialize;
 use serde_json::json;
@@ -88,7 +89,7 @@ impl App {
         let federation = match feds::get(self.db.reader(), &actor.scope, federation_id).await? {
             Some(f) => f,
             None => {
-                let r = feds::region_of(self.db.reader(), federation_id).await?;
+                let r = jinguo_store::register::region_of(self.db.reader(), Register::Federations, federation_id).await?;
                 return Err(match r {
                     Some(_) => self.missing_or_forbidden(actor, r, ACTION, "federation", federation_id).await,
                     None => AppError::invalid("federation", "主办的妇联组织不存在"),
@@ -145,13 +146,8 @@ impl App {
     pub async fn confirm_attendance(&self, actor: &Actor, activity: i64, people: &[String]) -> Result<Vec<AttendeeView>> {
         const ACTION: &str = "activity.attendance";
         self.require(actor, Permission::WriteOrg, ACTION).await?;
-        let a = match store::get(self.db.reader(), &actor.scope, activity).await? {
-            Some(a) => a,
-            None => {
-                let region = jinguo_store::org::activities::region_of(self.db.reader(), activity).await?;
-                return Err(self.missing_or_forbidden(actor, region, ACTION, "activity", activity).await);
-            }
-        };
+        let found = store::get(self.db.reader(), &actor.scope, activity).await?;
+        let a = self.writable(actor, found, Register::Activities, activity, ACTION).await?;
         if people.is_empty() {
             return Err(AppError::invalid("people", "请选择出席的人员"));
         }
@@ -193,15 +189,10 @@ impl App {
     pub async fn attendees(&self, actor: &Actor, activity: i64) -> Result<Vec<AttendeeView>> {
         self.require(actor, Permission::ReadRegisters, "activity.read").await?;
         store::get(self.db.reader(), &actor.scope, activity).await?.ok_or(AppError::NotFound)?;
-        let sees = actor.role.is_none_or(|r| r.sees_identity());
         Ok(store::attendees(self.db.reader(), activity)
             .await?
             .into_iter()
-            .map(|x| AttendeeView {
-                person: x.person,
-                name: if sees { jinguo_crypto::mask::name(&x.name) } else { String::new() },
-                region: x.region,
-            })
+            .map(|x| AttendeeView { person: x.person, name: actor.list_name(&x.name), region: x.region })
             .collect())
     }
 }

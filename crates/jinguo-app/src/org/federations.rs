@@ -8,6 +8,7 @@ use jinguo_domain::org::{FederationKind, region_federation_name, validate_name, 
 use jinguo_store::audit::Outcome;
 use jinguo_store::org::federations::{self as store, ExecutiveMember, Federation, Filter, NewFederation, Term};
 use jinguo_store::org::regions;
+use jinguo_store::register::Register;
 use jinguo_store::{Page, Work};
 use serde::Deserialize;
 use serde_json::json;
@@ -74,13 +75,8 @@ impl App {
     /// A federation in scope for writing: NotFound, or Forbidden when it lies outside scope.
     async fn federation_for_write(&self, actor: &Actor, id: i64, action: &str) -> Result<Federation> {
         self.require(actor, Permission::WriteOrg, action).await?;
-        match store::get(self.db.reader(), &actor.scope, id).await? {
-            Some(f) => Ok(f),
-            None => {
-                let region = store::region_of(self.db.reader(), id).await?;
-                Err(self.missing_or_forbidden(actor, region, action, "federation", id).await)
-            }
-        }
+        let found = store::get(self.db.reader(), &actor.scope, id).await?;
+        self.writable(actor, found, Register::Federations, id, action).await
     }
 
     /// Creates a new-domain federation (industry, area, park, enterprise, social organisation,

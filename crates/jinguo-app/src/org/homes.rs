@@ -6,6 +6,7 @@ use jinguo_domain::{Level, RegionCode};
 use jinguo_store::audit::Outcome;
 use jinguo_store::org::federations as feds;
 use jinguo_store::org::homes::{self as store, Filter, Home, HomeItem, NewHome};
+use jinguo_store::register::Register;
 use jinguo_store::{Page, Work};
 use serde::Deserialize;
 use serde_json::json;
@@ -69,13 +70,8 @@ impl App {
 
     async fn home_for_write(&self, actor: &Actor, id: i64, action: &str) -> Result<Home> {
         self.require(actor, Permission::WriteOrg, action).await?;
-        match store::get(self.db.reader(), &actor.scope, id).await? {
-            Some(h) => Ok(h),
-            None => {
-                let region = store::region_of(self.db.reader(), id).await?;
-                Err(self.missing_or_forbidden(actor, region, action, "women_home", id).await)
-            }
-        }
+        let found = store::get(self.db.reader(), &actor.scope, id).await?;
+        self.writable(actor, found, Register::WomenHomes, id, action).await
     }
 
     /// Registers the women's home of a village (one per village).

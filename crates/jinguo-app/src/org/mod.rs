@@ -8,6 +8,8 @@ pub mod regions;
 use chrono::NaiveDate;
 use jinguo_domain::{Invalid, RegionCode};
 
+use jinguo_store::register::Register;
+
 use crate::{App, AppError, Result};
 
 /// Parses a region field, with the Chinese reason under `field`.
@@ -82,6 +84,18 @@ impl Checks {
 }
 
 impl App {
+    /// A record the scoped read returned, for writing; when it did not (`found` is None):
+    /// Forbidden (audited) if it exists outside the actor's scope, NotFound if it does not exist.
+    pub(crate) async fn writable<T>(&self, actor: &crate::Actor, found: Option<T>, register: Register, id: i64, action: &str) -> Result<T> {
+        match found {
+            Some(record) => Ok(record),
+            None => {
+                let region = jinguo_store::register::region_of(self.db.reader(), register, id).await?;
+                Err(self.missing_or_forbidden(actor, region, action, register.kind(), id).await)
+            }
+        }
+    }
+
     /// For a write on an existing record that the scoped read did not find: Forbidden (and
     /// audited) when it exists outside scope, NotFound when it does not exist at all.
     pub(crate) async fn missing_or_forbidden(

@@ -70,13 +70,6 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-/// Where an activity was held, whatever the caller's scope: only to tell "not found" from
-/// "forbidden".
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM activities WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 /// Activities in `scope`, newest first; the cursor is `held_on.id` of the last item.
 pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<Activity>> {
     let (low, high) = scope.bounds();

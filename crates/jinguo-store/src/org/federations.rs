@@ -76,13 +76,6 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-/// Where a federation sits, whatever the caller's scope: only for deciding between "not found"
-/// and "forbidden" on writes. Reveals nothing else.
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM federations WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 /// The region federation (市/县/镇/村妇联) of a region, if one exists.
 pub async fn of_region<C: ConnectionTrait>(c: &C, region: &RegionCode) -> Result<Option<Federation>> {
     let row = sql::one(c, &format!("{SELECT} WHERE f.region = ? AND f.kind = 'region'"), vals![region.padded()]).await?;

@@ -79,12 +79,6 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-/// Where a home sits, whatever the caller's scope: only to tell "not found" from "forbidden".
-pub async fn region_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<RegionCode>> {
-    let row = sql::one(c, "SELECT region FROM women_homes WHERE id = ?", vals![id]).await?;
-    row.as_ref().map(|r| region_of_row(r, "region")).transpose()
-}
-
 pub async fn of_region<C: ConnectionTrait>(c: &C, region: &RegionCode) -> Result<Option<Home>> {
     let row = sql::one(c, &format!("{SELECT} WHERE h.region = ?"), vals![region.padded()]).await?;
     row.as_ref().map(from_row).transpose()
