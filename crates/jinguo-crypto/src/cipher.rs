@@ -31,15 +31,55 @@ pub enum CryptoError {
 }
 
 /// The suite and keys in force.
-#[derive(Debug)]
 pub struct Crypto {
     pub suite: Suite,
     pub ring: KeyRing,
+    /// The sub-keys of each key of the ring, derived once (a bulk import seals millions of
+    /// fields; deriving per field would double the cost).
+    derived: Vec<Derived>,
+}
+
+/// What one master key derives into, ready to use.
+#[derive(Clone)]
+struct Derived {
+    id: u32,
+    sm4: Sm4Gcm,
+    aes: Aes256Gcm,
+    index_sm3: Hmac<Sm3>,
+    index_sha256: Hmac<Sha256>,
+}
+
+impl Derived {
+    fn of(key: &Key) -> Derived {
+        let index = key.derive("blind-index");
+        Derived {
+            id: key.id,
+            sm4: cipher_sm4(key),
+            aes: cipher_aes(key),
+            index_sm3: <Hmac<Sm3> as hmac::KeyInit>::new_from_slice(&index[..]).unwrap_or_else(|_| unreachable!()),
+            index_sha256: <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&index[..]).unwrap_or_else(|_| unreachable!()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Crypto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crypto").field("suite", &self.suite).field("ring", &self.ring).finish_non_exhaustive()
+    }
 }
 
 impl Crypto {
     pub fn new(suite: Suite, ring: KeyRing) -> Crypto {
-        Crypto { suite, ring }
+        let derived = ring.keys().map(Derived::of).collect();
+        Crypto { suite, ring, derived }
+    }
+
+    /// The derived sub-keys of `key` (derived now if the ring grew after construction).
+    fn derived(&self, key: &Key) -> std::borrow::Cow<'_, Derived> {
+        match self.derived.iter().find(|d| d.id == key.id) {
+            Some(d) => std::borrow::Cow::Borrowed(d),
+            None => std::borrow::Cow::Owned(Derived::of(key)),
+        }
     }
 
     /// Encrypts `plain` under the current key for `purpose`.
@@ -48,9 +88,10 @@ impl Crypto {
         let mut nonce = [0u8; 12];
         rand::fill(&mut nonce);
         let payload = Payload { msg: plain.as_bytes(), aad: purpose.as_bytes() };
+        let d = self.derived(key);
         let sealed = match self.suite {
-            Suite::Gm => cipher_sm4(key).encrypt(&nonce.into(), payload),
-            Suite::Intl => cipher_aes(key).encrypt(&nonce.into(), payload),
+            Suite::Gm => d.sm4.encrypt(&nonce.into(), payload),
+            Suite::Intl => d.aes.encrypt(&nonce.into(), payload),
         };
         // Encryption with a valid key and a 12-byte nonce cannot fail.
         let sealed = sealed.unwrap_or_default();
@@ -75,9 +116,10 @@ impl Crypto {
         let (nonce, ct) = blob.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| CryptoError::Format)?;
         let payload = Payload { msg: ct, aad: purpose.as_bytes() };
+        let d = self.derived(key);
         let plain = match self.suite {
-            Suite::Gm => cipher_sm4(key).decrypt(&nonce.into(), payload),
-            Suite::Intl => cipher_aes(key).decrypt(&nonce.into(), payload),
+            Suite::Gm => d.sm4.decrypt(&nonce.into(), payload),
+            Suite::Intl => d.aes.decrypt(&nonce.into(), payload),
         }
         .map_err(|_| CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
@@ -91,17 +133,17 @@ impl Crypto {
     /// A keyed, deterministic index of `value` for exact-match search without decrypting:
     /// HMAC-SM3 (or HMAC-SHA-256) under a key derived for blind indexes, hex-encoded.
     pub fn blind_index(&self, purpose: &str, value: &str) -> String {
-        let key = self.ring.current().derive("blind-index");
+        let d = self.derived(self.ring.current());
         match self.suite {
             Suite::Gm => {
-                let mut mac = <Hmac<Sm3> as hmac::KeyInit>::new_from_slice(&key[..]).unwrap_or_else(|_| unreachable!());
+                let mut mac = d.index_sm3.clone();
                 mac.update(purpose.as_bytes());
                 mac.update(&[0]);
                 mac.update(value.as_bytes());
                 hex::encode(mac.finalize().into_bytes())
             }
             Suite::Intl => {
-                let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&key[..]).unwrap_or_else(|_| unreachable!());
+                let mut mac = d.index_sha256.clone();
                 mac.update(purpose.as_bytes());
                 mac.update(&[0]);
                 mac.update(value.as_bytes());

@@ -161,6 +161,11 @@ impl KeyRing {
         &self.keys[self.keys.len() - 1]
     }
 
+    /// Every key, oldest first.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.keys.iter()
+    }
+
     pub fn get(&self, id: u32) -> Option<&Key> {
         self.keys.iter().find(|k| k.id == id)
     }
