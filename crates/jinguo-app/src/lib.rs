@@ -15,6 +15,7 @@ pub mod health;
 pub mod insight;
 pub mod org;
 pub mod people;
+pub mod sheets;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -20,9 +20,9 @@ use serde_json::json;
 use crate::org::{Checks, optional_text, parse_region};
 use crate::{Actor, App, AppError, Result};
 
-const ID_PURPOSE: &str = "person.id_number";
-const PHONE_PURPOSE: &str = "person.phone";
-const ADDRESS_PURPOSE: &str = "person.address";
+pub(crate) const ID_PURPOSE: &str = "person.id_number";
+pub(crate) const PHONE_PURPOSE: &str = "person.phone";
+pub(crate) const ADDRESS_PURPOSE: &str = "person.address";
 
 /// A person as a form, a sheet row or the API gives her.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -94,7 +94,7 @@ fn mask_address(a: &str) -> String {
 }
 
 impl App {
-    fn view(&self, actor: &Actor, p: &PersonRow, in_list: bool) -> PersonView {
+    pub(crate) fn person_view(&self, actor: &Actor, p: &PersonRow, in_list: bool) -> PersonView {
         let sees = actor.sees_identity();
         let open = |purpose: &str, sealed: &str| self.crypto.open(purpose, sealed).ok();
         let (name, id_number, phone, address) = if sees {
@@ -188,7 +188,7 @@ impl App {
         w.audit(actor.entry(now, ACTION, Outcome::Ok, "person", pid, &region.padded(), detail));
         w.commit().await?;
         let row = store::get(self.db.reader(), &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
-        Ok(Registration::Created(self.view(actor, &row, false)))
+        Ok(Registration::Created(self.person_view(actor, &row, false)))
     }
 
     /// The record holding this blind index, if it is in scope; Conflict (audited) if it lies
@@ -211,13 +211,13 @@ impl App {
             return Err(AppError::Conflict("该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()));
         }
         let row = store::get(self.db.reader(), &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
-        Ok(Some(self.view(actor, &row, false)))
+        Ok(Some(self.person_view(actor, &row, false)))
     }
 
     pub async fn person(&self, actor: &Actor, id: i64) -> Result<PersonView> {
         self.require(actor, Permission::ReadRegisters, "person.read").await?;
         let row = store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-        Ok(self.view(actor, &row, false))
+        Ok(self.person_view(actor, &row, false))
     }
 
     /// People in scope, masked. `q` finds by name, or exactly by an ID number or phone typed in
@@ -237,18 +237,25 @@ impl App {
             filter.category = Some(PersonCategory::parse(c)?);
         }
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            if let Ok(id) = IdNumber::parse(q, self.today()) {
-                filter.id_index = Some(self.crypto.blind_index(ID_PURPOSE, id.as_str()));
-            } else if let Ok(p) = Phone::parse(q) {
-                filter.phone_index = Some(self.crypto.blind_index(PHONE_PURPOSE, p.as_str()));
-            } else if actor.sees_identity() {
-                filter.name = Some(q.to_owned());
-            } else {
-                return Err(AppError::invalid("q", "您的角色不能按姓名查找"));
-            }
+            filter = self.people_search(actor, filter, q)?;
         }
         let page = store::list(self.db.reader(), &scope, &filter, after, limit.clamp(1, 500)).await?;
-        Ok(page.map(|p| self.view(actor, &p, true)))
+        Ok(page.map(|p| self.person_view(actor, &p, true)))
+    }
+
+    /// `q` of a people search: an ID number or phone typed in full finds by blind index,
+    /// anything else by name (for roles that see names).
+    pub(crate) fn people_search(&self, actor: &Actor, mut filter: Filter, q: &str) -> Result<Filter> {
+        if let Ok(id) = IdNumber::parse(q, self.today()) {
+            filter.id_index = Some(self.crypto.blind_index(ID_PURPOSE, id.as_str()));
+        } else if let Ok(p) = Phone::parse(q) {
+            filter.phone_index = Some(self.crypto.blind_index(PHONE_PURPOSE, p.as_str()));
+        } else if actor.sees_identity() {
+            filter.name = Some(q.to_owned());
+        } else {
+            return Err(AppError::invalid("q", "您的角色不能按姓名查找"));
+        }
+        Ok(filter)
     }
 
     /// The full protected fields of one person: a permission, a stated reason, an audit entry.

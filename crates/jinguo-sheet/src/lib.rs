@@ -11,7 +11,7 @@
 mod read;
 mod write;
 
-pub use read::{Format, Row, Sheet};
+pub use read::{Format, Row, Sheet, same_header};
 pub use write::{Column, error_sheet, table, template};
 
 #[derive(Debug, thiserror::Error)]

@@ -135,16 +135,17 @@ impl Sheet {
         match &self.body {
             Body::Csv(text) => {
                 let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-                Box::new(reader.into_records().map(|rec| {
+                // A record's line is its place among the records, as a spreadsheet numbers
+                // rows (a quoted cell spanning lines is still one row).
+                Box::new(reader.into_records().enumerate().map(|(i, rec)| {
                     let rec = rec.map_err(|e| SheetError::Csv {
-                        line: e.position().map_or(0, |p| p.line()),
+                        line: i as u64 + 1,
                         reason: match e.kind() {
                             csv::ErrorKind::Utf8 { .. } => "含有无法识别的字符".into(),
                             _ => e.to_string(),
                         },
                     })?;
-                    let line = rec.position().map_or(0, |p| p.line()) as usize;
-                    Ok(Row { line, cells: rec.iter().map(clean).collect(), problems: Vec::new() })
+                    Ok(Row { line: i + 1, cells: rec.iter().map(clean).collect(), problems: Vec::new() })
                 }))
             }
             Body::Xlsx(range) => {
@@ -169,8 +170,21 @@ impl Sheet {
     }
 }
 
+/// Whether a cell is the header `header`: see [`Sheet::column`].
+pub fn same_header(cell: &str, header: &str) -> bool {
+    normalise_header(cell) == normalise_header(header)
+}
+
+/// Headers compare without spaces, a required-mark `*`, and with full-width brackets as ASCII.
 fn normalise_header(h: &str) -> String {
-    h.chars().filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊').collect()
+    h.chars()
+        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect()
 }
 
 /// Trimmed text, with the invisible characters copy-and-paste brings along removed.
@@ -223,15 +237,16 @@ mod tests {
 
     #[test]
     fn csv_finds_the_header_under_a_title_and_skips_blank_rows() {
-        let text = "某某村妇女信息登记表,,\n姓名,身份证号码,备注\n张三, 420502199001011234 ,\n,,\n李四,420502199001011235,x\n";
+        let text = "某某村妇女信息登记表,,\r\n姓名,身份证号码,备注\r\n张三, 420502199001011234 ,\r\n,,\r\n李四,\"420502199001011235\",\"两行\n备注\"\r\n";
         let sheet = Sheet::from_bytes("a.csv", text.as_bytes().to_vec(), has_name).unwrap();
         assert_eq!(sheet.header_line, 2);
         assert_eq!(sheet.column("身份证号码"), Some(1));
         assert_eq!(sheet.column("备 注*"), Some(2));
+        assert_eq!(sheet.column("身份证号码（18位）"), None);
         let rows: Vec<Row> = sheet.rows().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].cell(1)), (3, "420502199001011234"));
-        assert_eq!((rows[1].line, rows[1].cell(0)), (5, "李四"));
+        assert_eq!((rows[1].line, rows[1].cell(0), rows[1].cell(2)), (5, "李四", "两行\n备注"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod bench;
 mod config;
 mod demo;
 mod migrate;
+mod people;
 mod regions;
 mod serve;
 mod ui;
@@ -41,6 +42,9 @@ enum Command {
     /// 审计日志
     #[command(subcommand)]
     Audit(audit::Command),
+    /// 人员信息：导入模板、导入与导出（.xlsx/.csv）
+    #[command(subcommand)]
+    People(people::Command),
     /// 打开数据库（执行未应用的迁移）并列出已应用的迁移
     Migrate,
     /// 性能基准（DESIGN.md §8），每项同时给出基线
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
             Command::Regions(cmd) => regions::run(cmd, settings).await,
             Command::User(cmd) => user::run(cmd, settings).await,
             Command::Audit(cmd) => audit::run(cmd, settings).await,
+            Command::People(cmd) => people::run(cmd, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,
         }

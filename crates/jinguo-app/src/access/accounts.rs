@@ -112,6 +112,18 @@ impl App {
         accounts::by_id(self.db.reader(), id).await?.ok_or(AppError::NotFound)
     }
 
+    /// The account `username` as an actor at the server's shell (`jinguo … --as USERNAME`):
+    /// its role and scope apply; a disabled account cannot act.
+    pub async fn actor_for(&self, username: &str) -> Result<Actor> {
+        let account = jinguo_store::access::accounts::by_username(self.db.reader(), username.trim())
+            .await?
+            .ok_or_else(|| AppError::invalid("username", format!("账号 {username} 不存在")))?;
+        if account.disabled {
+            return Err(AppError::Forbidden(format!("账号 {username} 已停用")));
+        }
+        Ok(Actor::from_account(&account, "local", None))
+    }
+
     pub async fn list_accounts(&self, actor: &Actor, q: Option<&str>, after: Option<&str>, limit: u64) -> Result<Page<Account>> {
         if !actor.can(Permission::ManageAccounts) && !actor.can(Permission::ManageSecurity) {
             return Err(self.deny(actor, "account.list", "account", "", "", "您的角色无权管理账号").await);

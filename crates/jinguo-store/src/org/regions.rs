@@ -88,6 +88,14 @@ pub async fn village_count<C: ConnectionTrait>(c: &C, code: &RegionCode) -> Resu
     Ok(get(c, code).await?.map(|r| r.villages).unwrap_or(0))
 }
 
+/// The padded codes of the villages in `scope`: what a spreadsheet's village column is checked
+/// against, once for the whole sheet.
+pub async fn villages_within<C: ConnectionTrait>(c: &C, scope: &crate::Scope) -> Result<std::collections::HashSet<String>> {
+    let (low, high) = scope.bounds();
+    let rows = sql::all(c, "SELECT code FROM regions WHERE level = 5 AND code BETWEEN ? AND ?", vals![low, high]).await?;
+    rows.iter().map(|r| sql::get::<String>(r, "code")).collect()
+}
+
 /// Regions between `low` and `high` (padded, inclusive) with no region federation, by code.
 pub async fn without_region_federation<C: ConnectionTrait>(c: &C, low: &str, high: &str) -> Result<Vec<(RegionCode, String)>> {
     let rows = sql::all(

@@ -1,0 +1,456 @@
+//! The people register in spreadsheets: the template, the import, the export.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use jinguo_domain::people::{IdNumber, PersonCategory, Phone, validate_person_name};
+use jinguo_domain::{Level, RegionCode};
+use jinguo_sheet::{Column, Row, Sheet};
+use jinguo_store::audit::Outcome;
+use jinguo_store::people::{self as store, Filter, NewPerson};
+use jinguo_store::{Scope, StoreError, Work};
+use serde_json::json;
+
+use super::{
+    CHUNK, Download, ExportRequest, ImportOutcome, Imported, OnProgress, Progress, RowError, SheetKind, Stage, cell, locate, par_map,
+    row_message, take,
+};
+use crate::people::{ADDRESS_PURPOSE, ID_PURPOSE, PHONE_PURPOSE};
+use crate::{Actor, App, AppError, Result};
+
+/// The people template's columns, in order (the issue fixes the first six).
+pub const PEOPLE_COLUMNS: [&str; 6] = ["姓名", "身份证号码", "手机号码", "村(社区)代码", "人员类别", "住址"];
+const REQUIRED: &[&str] = &["姓名", "身份证号码", "村(社区)代码"];
+/// Rows sent to the writer at a time.
+const WRITE_BATCH: usize = 2_000;
+
+/// The located columns of a people sheet.
+#[derive(Debug, Clone, Copy)]
+struct Cols {
+    name: Option<usize>,
+    id: Option<usize>,
+    phone: Option<usize>,
+    region: Option<usize>,
+    categories: Option<usize>,
+    address: Option<usize>,
+}
+
+/// A row that passed every check.
+#[derive(Debug)]
+struct Good {
+    line: usize,
+    name: String,
+    id: IdNumber,
+    phone: Option<Phone>,
+    region: RegionCode,
+    categories: Vec<PersonCategory>,
+    address: String,
+}
+
+/// What the checks need to know beyond the row.
+struct Context {
+    cols: Cols,
+    headers: Vec<String>,
+    villages: HashSet<String>,
+    scope: Scope,
+    today: chrono::NaiveDate,
+}
+
+fn check(row: &Row, cx: &Context) -> Result<Good, String> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let name = take(&mut errors, "姓名", validate_person_name(cell(row, cx.cols.name)));
+    let id = take(&mut errors, "身份证号码", IdNumber::parse(cell(row, cx.cols.id), cx.today));
+    let phone = match cell(row, cx.cols.phone) {
+        "" => Some(None),
+        p => take(&mut errors, "手机号码", Phone::parse(p).map(Some)),
+    };
+    let categories = take(&mut errors, "人员类别", PersonCategory::parse_list(cell(row, cx.cols.categories)));
+    let address = cell(row, cx.cols.address).to_owned();
+    if address.chars().count() > 100 {
+        errors.push(("住址".into(), "住址不能超过 100 个字".into()));
+    }
+    let code = cell(row, cx.cols.region);
+    let region = match RegionCode::parse(code) {
+        Err(e) => {
+            errors.push(("村(社区)代码".into(), if code.is_empty() { "请填写 12 位村(社区)代码".into() } else { e.to_string() }));
+            None
+        }
+        Ok(r) if r.level() != Level::Village => {
+            errors.push(("村(社区)代码".into(), format!("{code} 不是村(社区)一级的代码：请填写 12 位村(社区)代码")));
+            None
+        }
+        Ok(r) if !cx.scope.contains(&r) => {
+            errors.push(("村(社区)代码".into(), format!("{code} 不在您的管辖范围内")));
+            None
+        }
+        Ok(r) if !cx.villages.contains(&r.padded()) => {
+            errors.push(("村(社区)代码".into(), format!("区划代码 {code} 不存在")));
+            None
+        }
+        Ok(r) => Some(r),
+    };
+    if let Some(message) = row_message(row, &cx.headers, errors) {
+        return Err(message);
+    }
+    match (name, id, phone, region, categories) {
+        (Some(name), Some(id), Some(phone), Some(region), Some(categories)) => {
+            Ok(Good { line: row.line, name, id, phone, region, categories, address })
+        }
+        _ => Err("这一行有无法识别的内容".into()),
+    }
+}
+
+/// A packed ID number (18 characters, `X` as 10 in the last place) for the in-sheet duplicate
+/// check: eight bytes a row instead of a string.
+fn packed(id: &IdNumber) -> u64 {
+    id.as_str().bytes().fold(0u64, |acc, b| acc * 11 + if b == b'X' { 10 } else { u64::from(b - b'0') })
+}
+
+/// The template's columns as the instructions sheet explains them.
+pub(crate) fn template_columns() -> Vec<Column> {
+    let labels: Vec<String> = PersonCategory::ALL.iter().map(|c| c.label().to_owned()).collect();
+    vec![
+        Column {
+            header: "姓名".into(),
+            required: true,
+            note: "2–30 个字，少数民族姓名中的点用“·”".into(),
+            width: 12.0,
+            example: "王芳".into(),
+            ..Column::default()
+        },
+        Column {
+            header: "身份证号码".into(),
+            required: true,
+            note: "18 位居民身份证号码，末位可为 X。请保持本列为“文本”格式，否则 Excel 会把号码改成近似值".into(),
+            width: 22.0,
+            example: "420502199003150021".into(),
+            ..Column::default()
+        },
+        Column {
+            header: "手机号码".into(),
+            note: "11 位手机号码或带区号的固定电话".into(),
+            width: 16.0,
+            example: "13872000001".into(),
+            ..Column::default()
+        },
+        Column {
+            header: "村(社区)代码".into(),
+            required: true,
+            note: "所在村(社区)的 12 位统计用区划代码（可在平台“行政区划”页查到）".into(),
+            width: 16.0,
+            example: "420502001001".into(),
+            ..Column::default()
+        },
+        Column {
+            header: "人员类别".into(),
+            note: "可多选，用“、”连接；可留空".into(),
+            choices: labels,
+            multiple: true,
+            width: 18.0,
+            example: "困难、留守".into(),
+            ..Column::default()
+        },
+        Column {
+            header: "住址".into(),
+            note: "不超过 100 个字".into(),
+            width: 30.0,
+            example: "西陵区某某街道某某社区 3 栋 2 单元".into(),
+            ..Column::default()
+        },
+    ]
+}
+
+impl App {
+    /// The people import template (.xlsx).
+    pub fn people_template(&self) -> Result<Download> {
+        let bytes = jinguo_sheet::template("人员信息", &template_columns()).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Download { file_name: SheetKind::People.template_name(), bytes, rows: 0 })
+    }
+
+    /// Imports people from a spreadsheet: every row checked; one bad row and nothing is written
+    /// (the sheet comes back marked); otherwise all land in one transaction. A person whose ID
+    /// number is registered in scope already is found, not duplicated; one registered outside
+    /// scope is an error of that row.
+    pub async fn import_people(&self, actor: &Actor, file: &str, bytes: Vec<u8>, progress: OnProgress) -> Result<ImportOutcome> {
+        const ACTION: &str = "people.import";
+        self.require(actor, jinguo_domain::access::Permission::WritePeople, ACTION).await?;
+        progress(Progress { stage: Stage::Reading, done: 0, total: 0 });
+        let sheet = self.read_sheet(file, bytes, REQUIRED).await?;
+        let at = locate(&sheet, &PEOPLE_COLUMNS.map(|h| (h, REQUIRED.contains(&h))))?;
+        let cols = Cols { name: at[0], id: at[1], phone: at[2], region: at[3], categories: at[4], address: at[5] };
+        let villages = jinguo_store::org::regions::villages_within(self.db.reader(), &actor.scope).await?;
+        let cx = Arc::new(Context { cols, headers: sheet.headers.clone(), villages, scope: actor.scope.clone(), today: self.today() });
+
+        // Pass 1: check every row; find ID numbers already registered.
+        let (errors, existing, rows) = self.check_people(actor, sheet.clone(), cx.clone(), progress.clone()).await?;
+        if !errors.is_empty() {
+            let rejected = self.reject(actor, SheetKind::People, file, sheet, rows, errors).await?;
+            return Ok(ImportOutcome::Rejected(rejected));
+        }
+
+        // Pass 2: seal on the worker threads, write in one transaction here.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<NewPerson>>(4);
+        let crypto = self.crypto.clone();
+        let account = actor.account;
+        let skip = existing.clone();
+        let producer = {
+            let (sheet, cx) = (sheet.clone(), cx.clone());
+            tokio::task::spawn_blocking(move || -> Result<(), String> {
+                let mut rows = sheet.rows();
+                loop {
+                    let chunk: Vec<Row> = rows.by_ref().take(WRITE_BATCH).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+                    if chunk.is_empty() {
+                        return Ok(());
+                    }
+                    let sealed: Vec<Option<NewPerson>> = par_map(&chunk, |row| {
+                        if skip.contains(&row.line) {
+                            return None;
+                        }
+                        let g = check(row, &cx).ok()?;
+                        Some(NewPerson {
+                            id_cipher: crypto.seal(ID_PURPOSE, g.id.as_str()),
+                            id_index: crypto.blind_index(ID_PURPOSE, g.id.as_str()),
+                            phone_cipher: g.phone.as_ref().map(|p| crypto.seal(PHONE_PURPOSE, p.as_str())),
+                            phone_index: g.phone.as_ref().map(|p| crypto.blind_index(PHONE_PURPOSE, p.as_str())),
+                            address_cipher: Some(g.address.as_str()).filter(|a| !a.is_empty()).map(|a| crypto.seal(ADDRESS_PURPOSE, a)),
+                            birth_date: g.id.birth_date(),
+                            sex: g.id.sex().code(),
+                            region: g.region,
+                            name: g.name,
+                            categories: g.categories,
+                            created_by: account,
+                        })
+                    });
+                    if tx.blocking_send(sealed.into_iter().flatten().collect()).is_err() {
+                        return Ok(()); // the writer stopped; it reports why
+                    }
+                }
+            })
+        };
+        let today = self.today();
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        let mut created = 0usize;
+        let to_write = (rows - existing.len()) as u64;
+        while let Some(batch) = rx.recv().await {
+            match store::insert_batch(&mut w, &batch, today, now).await {
+                Ok(ids) => created += ids.len(),
+                Err(StoreError::Conflict(_)) => {
+                    drop(rx);
+                    w.rollback().await?;
+                    return Err(AppError::Conflict("导入期间有人登记了表格中的人员，未导入任何数据：请重新导入".into()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            progress(Progress { stage: Stage::Writing, done: created as u64, total: to_write });
+        }
+        match producer.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
+            Err(e) => return Err(AppError::Internal(e.to_string())),
+        }
+        if created as u64 != to_write {
+            w.rollback().await?;
+            return Err(AppError::Internal(format!("导入行数不符：应写入 {to_write} 行，实写 {created} 行")));
+        }
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "sheet",
+            "",
+            &actor.scope.root().map(|r| r.padded()).unwrap_or_default(),
+            json!({"file": file, "rows": rows, "created": created, "existing": existing.len()}),
+        ));
+        w.commit().await?;
+        progress(Progress { stage: Stage::Writing, done: created as u64, total: to_write });
+        Ok(ImportOutcome::Imported(Imported { kind: SheetKind::People, rows, created, existing: existing.len() }))
+    }
+
+    /// Pass 1 of an import: (bad rows, lines of people registered in scope already, data rows).
+    async fn check_people(
+        &self,
+        actor: &Actor,
+        sheet: Arc<Sheet>,
+        cx: Arc<Context>,
+        progress: OnProgress,
+    ) -> Result<(Vec<RowError>, Arc<HashSet<usize>>, usize)> {
+        let crypto = self.crypto.clone();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(usize, String)>>(4);
+        let checker = tokio::task::spawn_blocking(move || -> Result<(Vec<RowError>, usize), String> {
+            let mut errors = Vec::new();
+            let mut seen: HashMap<u64, usize> = HashMap::new();
+            let mut count = 0usize;
+            let mut rows = sheet.rows();
+            loop {
+                let chunk: Vec<Row> = rows.by_ref().take(CHUNK).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+                if chunk.is_empty() {
+                    return Ok((errors, count));
+                }
+                count += chunk.len();
+                let checked =
+                    par_map(&chunk, |row| check(row, &cx).map(|g| (crypto.blind_index(ID_PURPOSE, g.id.as_str()), packed(&g.id), g.line)));
+                let mut indexes = Vec::with_capacity(checked.len());
+                for (row, result) in chunk.iter().zip(checked) {
+                    match result {
+                        Err(message) => errors.push(RowError { line: row.line, message }),
+                        Ok((index, key, line)) => match seen.get(&key) {
+                            Some(first) => errors.push(RowError { line, message: format!("身份证号码与第 {first} 行重复") }),
+                            None => {
+                                seen.insert(key, line);
+                                indexes.push((line, index));
+                            }
+                        },
+                    }
+                }
+                progress(Progress { stage: Stage::Checking, done: count as u64, total: 0 });
+                if tx.blocking_send(indexes).is_err() {
+                    return Ok((errors, count));
+                }
+            }
+        });
+        // Meanwhile, here: which of the valid rows' ID numbers are registered already.
+        let mut existing = HashSet::new();
+        let mut elsewhere = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            let indexes: Vec<String> = batch.iter().map(|(_, i)| i.clone()).collect();
+            let taken = store::taken(self.db.reader(), &indexes).await?;
+            if taken.is_empty() {
+                continue;
+            }
+            let lines: HashMap<&str, usize> = batch.iter().map(|(l, i)| (i.as_str(), *l)).collect();
+            for (index, _, region) in taken {
+                let Some(line) = lines.get(index.as_str()) else { continue };
+                if actor.scope.contains(&region) {
+                    existing.insert(*line);
+                } else {
+                    elsewhere
+                        .push(RowError {
+                            line: *line, message: "该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()
+                        });
+                }
+            }
+        }
+        let (mut errors, count) = match checker.await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
+            Err(e) => return Err(AppError::Internal(e.to_string())),
+        };
+        errors.extend(elsewhere);
+        errors.sort_by_key(|e| e.line);
+        Ok((errors, Arc::new(existing), count))
+    }
+
+    /// The people list as a workbook: the same filters as the list, every page. Masked unless
+    /// full identity is asked for (a permission); audited with the reason and the row count.
+    pub async fn export_people(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        category: Option<&str>,
+        q: Option<&str>,
+        request: &ExportRequest,
+    ) -> Result<Download> {
+        const ACTION: &str = "people.export";
+        let reason = self.export_allowed(actor, ACTION, request).await?;
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.people_page_for_export(actor, region, category, q, after.as_deref()).await?;
+            for p in &page.items {
+                rows.push(self.export_row(actor, p, request.full)?);
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let mut headers: Vec<&str> = PEOPLE_COLUMNS.to_vec();
+        headers.extend(["村(社区)", "性别", "年龄"]);
+        let count = rows.len();
+        let bytes = tokio::task::spawn_blocking(move || jinguo_sheet::table("人员信息", &headers, rows))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let scope_region = region.cloned().or_else(|| actor.scope.root().cloned()).map(|r| r.padded()).unwrap_or_default();
+        let entry = actor.entry(
+            self.now_ms(),
+            ACTION,
+            Outcome::Ok,
+            "sheet",
+            "",
+            &scope_region,
+            json!({"reason": reason, "rows": count, "full": request.full, "filter": {"region": region.map(|r| r.padded()), "category": category, "q": q.map(|_| "…")}}),
+        );
+        jinguo_store::audit::append_now(&self.db, entry).await?;
+        let stamp = self.today().format("%Y%m%d");
+        Ok(Download {
+            file_name: format!("人员信息{}_{stamp}.xlsx", if request.full { "（含身份信息）" } else { "" }), bytes, rows: count
+        })
+    }
+
+    async fn people_page_for_export(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        category: Option<&str>,
+        q: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<jinguo_store::Page<store::PersonRow>> {
+        let scope = self.list_scope(actor, region, "people.export").await?;
+        let mut filter = Filter::default();
+        if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
+            filter.category = Some(PersonCategory::parse(c)?);
+        }
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            filter = self.people_search(actor, filter, q)?;
+        }
+        Ok(store::list(self.db.reader(), &scope, &filter, after, 500).await?)
+    }
+
+    fn export_row(&self, actor: &Actor, p: &store::PersonRow, full: bool) -> Result<Vec<String>> {
+        let cats = PersonCategory::join_labels(&p.categories);
+        let age = jinguo_domain::people::age_in_years(p.birth_date, self.today()).to_string();
+        let sex = if p.sex == "male" { "男" } else { "女" }.to_owned();
+        if full {
+            let open = |purpose: &str, sealed: &str| self.crypto.open(purpose, sealed).map_err(|e| AppError::Internal(e.to_string()));
+            return Ok(vec![
+                p.name.clone(),
+                open(ID_PURPOSE, &p.id_cipher)?,
+                p.phone_cipher.as_deref().map(|c| open(PHONE_PURPOSE, c)).transpose()?.unwrap_or_default(),
+                p.region.padded(),
+                cats,
+                p.address_cipher.as_deref().map(|c| open(ADDRESS_PURPOSE, c)).transpose()?.unwrap_or_default(),
+                p.region_name.clone(),
+                sex,
+                age,
+            ]);
+        }
+        let v = self.person_view(actor, p, true);
+        Ok(vec![
+            v.name.unwrap_or_default(),
+            v.id_number.unwrap_or_default(),
+            v.phone.unwrap_or_default(),
+            p.region.padded(),
+            cats,
+            v.address.unwrap_or_default(),
+            p.region_name.clone(),
+            sex,
+            age,
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_id_numbers_differ_when_the_numbers_do() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let a = IdNumber::parse("11010519491231002X", today).unwrap();
+        let b = IdNumber::parse("110105194912310029", today);
+        assert!(b.is_err() || packed(&a) != packed(&b.unwrap()));
+        assert_eq!(packed(&a), packed(&IdNumber::parse("11010519491231002x", today).unwrap()));
+    }
+}
