@@ -14,19 +14,27 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::routing::get;
 use jinguo_app::App;
+use tower_http::limit::RequestBodyLimitLayer;
 
 pub use state::{AppState, WebConfig};
+
+/// The largest request body, except spreadsheet uploads.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(middleware::metrics))
-        .merge(api::router(state.clone()))
-        .merge(views::router(state.clone()))
+        .merge(api::router(state.clone()).merge(views::router(state.clone())).layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
+        .merge(
+            api::upload_router(state.clone())
+                .merge(views::sheets::upload_router())
+                .layer(RequestBodyLimitLayer::new(views::sheets::UPLOAD_LIMIT)),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::count_requests))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub api_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Spreadsheet imports running or recently finished.
+    pub jobs: Arc<crate::views::sheets::Jobs>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             api_limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
             app,
             config: Arc::new(config),
+            jobs: Arc::default(),
         }
     }
 

@@ -58,9 +58,12 @@ struct Context {
 
 fn check(row: &Row, cx: &Context) -> Result<Good, String> {
     let mut errors: Vec<(String, String)> = Vec::new();
+    // A cell the sheet could not read faithfully has its message already; it is not checked again.
+    let unread = |col: Option<usize>| col.is_some_and(|c| row.problems.iter().any(|(p, _)| *p == c));
     let name = take(&mut errors, "姓名", validate_person_name(cell(row, cx.cols.name)));
-    let id = take(&mut errors, "身份证号码", IdNumber::parse(cell(row, cx.cols.id), cx.today));
+    let id = if unread(cx.cols.id) { None } else { take(&mut errors, "身份证号码", IdNumber::parse(cell(row, cx.cols.id), cx.today)) };
     let phone = match cell(row, cx.cols.phone) {
+        _ if unread(cx.cols.phone) => None,
         "" => Some(None),
         p => take(&mut errors, "手机号码", Phone::parse(p).map(Some)),
     };
@@ -71,6 +74,7 @@ fn check(row: &Row, cx: &Context) -> Result<Good, String> {
     }
     let code = cell(row, cx.cols.region);
     let region = match RegionCode::parse(code) {
+        _ if unread(cx.cols.region) => None,
         Err(e) => {
             errors.push(("村(社区)代码".into(), if code.is_empty() { "请填写 12 位村(社区)代码".into() } else { e.to_string() }));
             None

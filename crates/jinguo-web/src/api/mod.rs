@@ -11,6 +11,7 @@ mod org;
 mod people;
 mod regions;
 mod screenings;
+mod sheets;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -40,6 +41,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/activities/{id}", get(org::get_activity))
         .route("/api/v1/activities/{id}/attendance", get(org::list_attendance).post(org::confirm_attendance))
         .route("/api/v1/people", get(people::list).post(people::create))
+        .route("/api/v1/people/template", get(sheets::template))
+        .route("/api/v1/people/export", post(sheets::export))
         .route("/api/v1/people/{id}", get(people::get))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
         .route("/api/v1/care/cases", get(care::list).post(care::open))
@@ -55,6 +58,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/openapi.json", get(openapi_json))
 }
 
+/// Routes that take a spreadsheet upload (mounted with the larger body limit).
+pub fn upload_router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/people/import", post(sheets::import))
+        .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Jinguo API", description = "巾帼 — 妇联工作平台 JSON API。除登录和区划外，所有接口需要 `Authorization: Bearer <token>`。"),
@@ -65,6 +75,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         org::list_homes, org::create_home, org::get_home, org::check_home,
         org::list_activities, org::create_activity, org::get_activity, org::list_attendance, org::confirm_attendance,
         people::create, people::list, people::get, people::reveal,
+        sheets::template, sheets::import, sheets::export,
         care::open, care::list, care::get, care::visit, care::close, care::overdue,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,

@@ -11,6 +11,7 @@ mod home;
 mod insight;
 pub mod org;
 mod people;
+pub mod sheets;
 
 use std::convert::Infallible;
 
@@ -35,6 +36,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(home::router())
         .merge(org::router())
         .merge(people::router())
+        .merge(sheets::router())
         .merge(care::router())
         .merge(insight::router())
         .merge(access::router())

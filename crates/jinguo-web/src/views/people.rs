@@ -87,6 +87,8 @@ struct ListPage {
     next: String,
     identity: bool,
     can_write: bool,
+    /// The export page for the list as filtered.
+    export: String,
     errors: FormErrors,
 }
 
@@ -126,6 +128,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         None => (Vec::new(), 0, String::new()),
     };
     let categories = PersonCategory::ALL.into_iter().map(|c| SelectOption::new(c.code(), c.label(), &category)).collect();
+    let export = link("/people/export", &[("region", &region), ("category", &category), ("q", &text)]);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok(render_status(
         status,
@@ -139,6 +142,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
             next,
             identity: sees_identity(&user),
             can_write: actor.can(Permission::WritePeople),
+            export,
             errors: FormErrors(errors),
         },
     ))

@@ -12,4 +12,5 @@ mod pages;
 mod people;
 mod people_pages;
 mod screenings;
+mod sheets;
 mod support;
