@@ -172,7 +172,7 @@ pub(crate) fn locate(sheet: &Sheet, headers: &[(&str, bool)]) -> Result<Vec<Opti
 }
 
 /// A cell by located column ("" when the column is absent).
-pub(crate) fn cell<'a>(row: &'a Row, at: Option<usize>) -> &'a str {
+pub(crate) fn cell(row: &Row, at: Option<usize>) -> &str {
     at.map_or("", |i| row.cell(i))
 }
 
