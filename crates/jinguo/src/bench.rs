@@ -3,6 +3,7 @@
 //! server named by `--database-url` and dropped afterwards) and prints its figure beside a
 //! baseline measured in the same run. Figures are measured here, never asserted by timed tests.
 
+mod import;
 mod national;
 
 use std::collections::HashMap;
@@ -34,6 +35,8 @@ enum What {
     Regions(RegionsArgs),
     /// 全市指标：在载入演示城市的全新数据库上，计算宜昌市（4205）2025 年全部指标；基线为直接扫描原始活动记录
     Indicators(IndicatorsArgs),
+    /// 人员导入：从 CSV（默认 100 万行）和 .xlsx（默认 10 万行）导入宜昌市妇女信息到全新数据库，含校验、加密与汇总；基线为只读取与校验
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -57,6 +60,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
     match args.what {
         What::Regions(a) => regions_bench(a, settings).await,
         What::Indicators(a) => indicators_bench(a, settings).await,
+        What::Import(a) => import::run(a, settings).await,
     }
 }
 
