@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod config;
 mod demo;
+mod keys;
 mod migrate;
 mod regions;
 mod serve;
@@ -41,6 +42,9 @@ enum Command {
     /// 审计日志
     #[command(subcommand)]
     Audit(audit::Command),
+    /// 主密钥：轮换与查看
+    #[command(subcommand)]
+    Keys(keys::Command),
     /// 打开数据库（执行未应用的迁移）并列出已应用的迁移
     Migrate,
     /// 性能基准（DESIGN.md §8），每项同时给出基线
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
             Command::Regions(cmd) => regions::run(cmd, settings).await,
             Command::User(cmd) => user::run(cmd, settings).await,
             Command::Audit(cmd) => audit::run(cmd, settings).await,
+            Command::Keys(cmd) => keys::run(cmd, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,
         }

@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod keys;
 mod pages;
 mod people;
 mod people_pages;
