@@ -11,6 +11,7 @@ mod home;
 mod insight;
 pub mod org;
 mod people;
+mod screenings;
 
 use std::convert::Infallible;
 
@@ -36,6 +37,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(org::router())
         .merge(people::router())
         .merge(care::router())
+        .merge(screenings::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -128,7 +130,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadRegisters) {
         sections.push(MenuSection {
             title: "关爱",
-            items: vec![item("妇女信息", "/people"), item("监测档案", "/care/cases"), item("逾期未走访", "/care/overdue")],
+            items: vec![
+                item("妇女信息", "/people"),
+                item("监测档案", "/care/cases"),
+                item("逾期未走访", "/care/overdue"),
+                item("两癌筛查", "/screenings"),
+            ],
         });
     }
     if actor.can(Permission::ReadIndicators) {

@@ -12,5 +12,6 @@ mod keys;
 mod pages;
 mod people;
 mod people_pages;
+mod screening_pages;
 mod screenings;
 mod support;
