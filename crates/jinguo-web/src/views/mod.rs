@@ -148,6 +148,9 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadAudit) {
         system.push(item("审计日志", "/audit"));
     }
+    if actor.can(Permission::ManageRegions) {
+        system.push(item("走访周期", "/admin/visit-intervals"));
+    }
     system.push(item("修改密码", "/account/password"));
     sections.push(MenuSection { title: "系统", items: system });
     sections
