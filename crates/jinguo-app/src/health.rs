@@ -36,6 +36,15 @@ pub struct CoverageRow {
     pub percent: f64,
 }
 
+/// What a list of screenings is narrowed to: codes or labels, as a query gives them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScreeningFilter<'a> {
+    pub kind: Option<&'a str>,
+    pub result: Option<&'a str>,
+    /// The statistical year (2025 = 2025-04-01 … 2026-03-31).
+    pub year: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScreeningInput {
     #[serde(default)]
@@ -143,12 +152,11 @@ impl App {
         &self,
         actor: &Actor,
         region: Option<&RegionCode>,
-        kind: Option<&str>,
-        result: Option<&str>,
-        year: Option<i64>,
+        filter: ScreeningFilter<'_>,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<Screening>> {
+        let ScreeningFilter { kind, result, year } = filter;
         let scope = self.list_scope(actor, region, "screening.list").await?;
         let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
             Some(k) => Some(ScreeningKind::parse(k)?),

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jinguo_app::health::ScreeningInput;
+use jinguo_app::health::{ScreeningFilter, ScreeningInput};
 use jinguo_store::health::Screening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -110,7 +110,13 @@ pub async fn list(
     let region = parse_region(q.region.as_deref())?;
     let page = state
         .app
-        .list_screenings(&actor, region.as_ref(), q.kind.as_deref(), q.result.as_deref(), q.year, q.after.as_deref(), q.limit.unwrap_or(50))
+        .list_screenings(
+            &actor,
+            region.as_ref(),
+            ScreeningFilter { kind: q.kind.as_deref(), result: q.result.as_deref(), year: q.year },
+            q.after.as_deref(),
+            q.limit.unwrap_or(50),
+        )
         .await?;
     Ok(Json(List::from_page(page, ScreeningOut::from)))
 }

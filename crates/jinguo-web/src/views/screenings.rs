@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use jinguo_app::AppError;
-use jinguo_app::health::{CoverageRow, FOLLOW_UP_DAYS, ScreeningInput};
+use jinguo_app::health::{CoverageRow, FOLLOW_UP_DAYS, ScreeningFilter, ScreeningInput};
 use jinguo_domain::access::Permission;
 use jinguo_domain::people::{ScreeningKind, ScreeningResult, statistical_year};
 use jinguo_store::health::Screening;
@@ -133,7 +133,13 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     let year = q.year.as_deref().and_then(|y| y.trim().parse::<i64>().ok());
     let page = state
         .app
-        .list_screenings(actor, region.as_ref(), kind.map(|k| k.code()), result.map(|r| r.code()), year, q.after.as_deref(), 50)
+        .list_screenings(
+            actor,
+            region.as_ref(),
+            ScreeningFilter { kind: kind.map(|k| k.code()), result: result.map(|r| r.code()), year },
+            q.after.as_deref(),
+            50,
+        )
         .await?;
     let shown = region.or_else(|| actor.region.clone());
     let mut chrome = Chrome::new(&user, "/screenings");
