@@ -81,7 +81,7 @@ impl App {
             person: pid,
             region: p.region.clone(),
             risk,
-            interval_days: risk.default_visit_interval_days(),
+            interval_days: self.visit_intervals().await?.days(risk),
             opened_on: opened,
             opened_by: actor.account,
         };
@@ -218,5 +218,133 @@ impl App {
         ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, case).await?.ok_or(AppError::NotFound)
+    }
+}
+
+/// The settings key of the visit intervals: `high,medium,low` in days.
+pub const VISIT_INTERVALS_SETTING: &str = "care.visit_intervals";
+
+/// Days between visits for each risk level, as this deployment configures them (default:
+/// monthly, quarterly, half-yearly). Built only by [`VisitIntervals::parse`] or the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct VisitIntervals {
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+}
+
+impl Default for VisitIntervals {
+    fn default() -> Self {
+        VisitIntervals {
+            high: RiskLevel::High.default_visit_interval_days(),
+            medium: RiskLevel::Medium.default_visit_interval_days(),
+            low: RiskLevel::Low.default_visit_interval_days(),
+        }
+    }
+}
+
+impl VisitIntervals {
+    pub const MIN_DAYS: i64 = 7;
+    pub const MAX_DAYS: i64 = 366;
+
+    /// Whole days from 7 to 366, and a higher risk visited at least as often as a lower one.
+    pub fn parse(high: &str, medium: &str, low: &str) -> Result<VisitIntervals, jinguo_domain::Invalid> {
+        let mut invalid = jinguo_domain::Invalid::new();
+        let mut day = |field: &str, label: &str, text: &str| -> Option<i64> {
+            let t = text.trim();
+            if t.is_empty() {
+                invalid.add(field, format!("请填写{label}的走访间隔天数"));
+                return None;
+            }
+            match t.parse::<i64>() {
+                Ok(n) if (Self::MIN_DAYS..=Self::MAX_DAYS).contains(&n) => Some(n),
+                Ok(_) => {
+                    invalid.add(field, format!("{label}的走访间隔应在 {} 到 {} 天之间", Self::MIN_DAYS, Self::MAX_DAYS));
+                    None
+                }
+                Err(_) => {
+                    invalid.add(field, format!("{label}的走访间隔应为整数天数，而不是「{t}」"));
+                    None
+                }
+            }
+        };
+        let (h, m, l) = (day("high", "高风险", high), day("medium", "中风险", medium), day("low", "低风险", low));
+        if let (Some(h), Some(m)) = (h, m)
+            && h > m
+        {
+            invalid.add("high", "高风险对象的走访间隔不能长于中风险对象");
+        }
+        if let (Some(m), Some(l)) = (m, l)
+            && m > l
+        {
+            invalid.add("medium", "中风险对象的走访间隔不能长于低风险对象");
+        }
+        invalid.into_result()?;
+        match (h, m, l) {
+            (Some(high), Some(medium), Some(low)) => Ok(VisitIntervals { high, medium, low }),
+            _ => Err(jinguo_domain::Invalid::field("high", "走访间隔有误")),
+        }
+    }
+
+    pub fn days(&self, risk: RiskLevel) -> i64 {
+        match risk {
+            RiskLevel::High => self.high,
+            RiskLevel::Medium => self.medium,
+            RiskLevel::Low => self.low,
+        }
+    }
+
+    fn encode(&self) -> String {
+        format!("{},{},{}", self.high, self.medium, self.low)
+    }
+
+    fn decode(s: &str) -> Option<VisitIntervals> {
+        let mut parts = s.split(',');
+        VisitIntervals::parse(parts.next()?, parts.next()?, parts.next()?).ok()
+    }
+}
+
+/// What changing the intervals did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntervalsChange {
+    pub before: VisitIntervals,
+    pub after: VisitIntervals,
+    /// Open cases whose interval changed (their next visit sets the next due date with it).
+    pub open_cases: u64,
+}
+
+impl App {
+    /// The visit intervals in force (the defaults until an administrator changes them).
+    pub async fn visit_intervals(&self) -> Result<VisitIntervals> {
+        let stored = jinguo_store::settings::get(self.db.reader(), VISIT_INTERVALS_SETTING).await?;
+        Ok(stored.as_deref().and_then(VisitIntervals::decode).unwrap_or_default())
+    }
+
+    /// Changes the visit intervals (system administrator or operator). New cases take them
+    /// at once; each open case takes its level's new interval now, and it sets her next due
+    /// date from her next visit on — the due date already set stays (docs/design/people.md).
+    pub async fn set_visit_intervals(&self, actor: &Actor, high: &str, medium: &str, low: &str) -> Result<IntervalsChange> {
+        const ACTION: &str = "settings.visit_intervals";
+        self.require(actor, Permission::ManageRegions, ACTION).await?;
+        let after = VisitIntervals::parse(high, medium, low)?;
+        let before = self.visit_intervals().await?;
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        jinguo_store::settings::set(&w.tx, VISIT_INTERVALS_SETTING, &after.encode()).await?;
+        let mut open_cases = 0;
+        for risk in RiskLevel::ALL {
+            open_cases += store::set_open_intervals(&w.tx, risk, after.days(risk), now).await?;
+        }
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "settings",
+            VISIT_INTERVALS_SETTING,
+            "",
+            json!({"before": before, "after": after, "open_cases": open_cases}),
+        ));
+        w.commit().await?;
+        Ok(IntervalsChange { before, after, open_cases })
     }
 }

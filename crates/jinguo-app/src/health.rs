@@ -5,8 +5,9 @@
 use chrono::Duration;
 use jinguo_domain::RegionCode;
 use jinguo_domain::access::Permission;
+use jinguo_domain::insight::Period;
 use jinguo_domain::org::validate_name;
-use jinguo_domain::people::{ScreeningKind, ScreeningResult, screening_eligible, statistical_year};
+use jinguo_domain::people::{ScreeningKind, ScreeningResult, screening_eligible, statistical_year, statistical_year_bounds};
 use jinguo_store::Page;
 use jinguo_store::Work;
 use jinguo_store::audit::Outcome;
@@ -20,6 +21,29 @@ use crate::{Actor, App, AppError, Result};
 
 /// Days after which an abnormal result without a follow-up is overdue.
 pub const FOLLOW_UP_DAYS: i64 = 30;
+
+const COVERAGE_FIGURES: [&str; 3] = ["health.women_screened", "health.eligible", "health.coverage"];
+
+/// Coverage of one region for a statistical year; the first row of a list is the region asked
+/// for, the others its children.
+#[derive(Debug, Clone)]
+pub struct CoverageRow {
+    pub region: RegionCode,
+    pub name: String,
+    pub screened: i64,
+    pub eligible: i64,
+    /// 0–100, one decimal.
+    pub percent: f64,
+}
+
+/// What a list of screenings is narrowed to: codes or labels, as a query gives them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScreeningFilter<'a> {
+    pub kind: Option<&'a str>,
+    pub result: Option<&'a str>,
+    /// The statistical year (2025 = 2025-04-01 … 2026-03-31).
+    pub year: Option<i64>,
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScreeningInput {
@@ -128,18 +152,56 @@ impl App {
         &self,
         actor: &Actor,
         region: Option<&RegionCode>,
-        kind: Option<&str>,
-        year: Option<i64>,
+        filter: ScreeningFilter<'_>,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<Screening>> {
+        let ScreeningFilter { kind, result, year } = filter;
         let scope = self.list_scope(actor, region, "screening.list").await?;
         let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
             Some(k) => Some(ScreeningKind::parse(k)?),
             None => None,
         };
-        let page = store::list(self.db.reader(), &scope, kind, year, after, limit.clamp(1, 500)).await?;
+        let result = match result.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(ScreeningResult::parse(r)?),
+            None => None,
+        };
+        let page = store::list(self.db.reader(), &scope, kind, result, year, after, limit.clamp(1, 500)).await?;
         Ok(self.mask_screenings(actor, page))
+    }
+
+    /// One screening in the actor's scope (NotFound otherwise), the name kept for those who
+    /// see identity.
+    pub async fn screening(&self, actor: &Actor, id: i64) -> Result<Screening> {
+        self.require(actor, Permission::ReadRegisters, "screening.read").await?;
+        let mut s = store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+        if !actor.sees_identity() {
+            s.person_name = String::new();
+        }
+        Ok(s)
+    }
+
+    /// Coverage of statistical year `year` (women screened / women aged 35–64 on the register)
+    /// for `region` and each of its child regions: the indicators `health.women_screened`,
+    /// `health.eligible` and `health.coverage`, read once per region.
+    pub async fn screening_coverage(&self, actor: &Actor, region: &RegionCode, year: i32) -> Result<Vec<CoverageRow>> {
+        let (from, to) = statistical_year_bounds(year).ok_or_else(|| AppError::invalid("year", "统计年度有误"))?;
+        let period = Period::new(from, to)?;
+        let mut regions = vec![self.region(region).await?];
+        regions.extend(self.region_children(Some(region)).await?);
+        let mut out = Vec::with_capacity(regions.len());
+        for r in regions {
+            let figures = self.indicators(actor, &r.code, period, &COVERAGE_FIGURES).await?;
+            let value = |id: &str| figures.iter().find(|f| f.indicator.id == id).map_or(0.0, |f| f.value);
+            out.push(CoverageRow {
+                region: r.code,
+                name: r.name,
+                screened: value("health.women_screened") as i64,
+                eligible: value("health.eligible") as i64,
+                percent: value("health.coverage"),
+            });
+        }
+        Ok(out)
     }
 
     /// Abnormal results with no follow-up more than 30 days after the screening, oldest first.

@@ -13,6 +13,7 @@ pub mod demo;
 mod error;
 pub mod health;
 pub mod insight;
+pub mod keys;
 pub mod org;
 pub mod people;
 pub mod sheets;
@@ -95,12 +96,28 @@ pub struct OpenOptions {
     pub city: Option<jinguo_domain::RegionCode>,
 }
 
+impl OpenOptions {
+    /// The key file: the one given, or `DATA_DIR/jinguo.key`.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("jinguo.key"))
+    }
+}
+
 impl App {
     /// Opens the database (running migrations) and the key ring (creating the key file with
-    /// mode 0600 on first run).
+    /// mode 0600 on first run), and refuses a ring whose current key is not the database's
+    /// blind-index key ([`App::check_index_key`]).
     pub async fn open(o: &OpenOptions, clock: Arc<dyn Clock>) -> Result<App> {
+        let app = App::open_unchecked(o, clock).await?;
+        app.check_index_key().await?;
+        Ok(app)
+    }
+
+    /// Opens without checking the keys against the database: for `jinguo keys`, which repairs
+    /// exactly that.
+    pub async fn open_unchecked(o: &OpenOptions, clock: Arc<dyn Clock>) -> Result<App> {
         let db = Db::connect(&DbConfig { url: o.database_url.clone(), data_dir: o.data_dir.clone() }).await?;
-        let key_path = o.key_file.clone().unwrap_or_else(|| o.data_dir.join("jinguo.key"));
+        let key_path = o.key_path();
         let ring = jinguo_crypto::KeyRing::load_or_create(&key_path, o.keys.as_deref()).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(App::new(db, Crypto::new(o.suite, ring), clock, AppConfig { city: o.city.clone(), data_dir: o.data_dir.clone() }))
     }

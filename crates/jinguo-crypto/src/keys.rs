@@ -169,6 +169,20 @@ impl KeyRing {
     pub fn get(&self, id: u32) -> Option<&Key> {
         self.keys.iter().find(|k| k.id == id)
     }
+
+    /// The ids of the keys in the ring, oldest first (the last is current).
+    pub fn ids(&self) -> Vec<u32> {
+        self.keys.iter().map(|k| k.id).collect()
+    }
+
+    /// Drops every key but the current one and returns the ids dropped. Only for when nothing
+    /// sealed under an old key remains (`jinguo keys rotate --retire-old` checks that first).
+    pub fn retire_all_but_current(&mut self) -> Vec<u32> {
+        let current = self.current().id;
+        let retired = self.keys.iter().map(|k| k.id).filter(|id| *id != current).collect();
+        self.keys.retain(|k| k.id == current);
+        retired
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +212,10 @@ mod tests {
         assert_ne!(old, new);
         assert_eq!(ring.current().id, new);
         assert!(ring.get(old).is_some());
+        assert_eq!(ring.ids(), vec![old, new]);
+        assert_eq!(ring.retire_all_but_current(), vec![old]);
+        assert_eq!(ring.ids(), vec![new]);
+        assert!(ring.get(old).is_none());
     }
 
     #[test]

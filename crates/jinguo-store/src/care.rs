@@ -204,6 +204,17 @@ pub async fn record_visit(w: &mut Work, case: &CareCase, v: &NewVisit, now_ms: i
     Ok(id)
 }
 
+/// Gives every open case of `risk` the interval `days` (closed cases keep theirs, as a record of
+/// how they were run). Their next due dates stay; the next visit moves them on with `days`.
+pub async fn set_open_intervals<C: ConnectionTrait>(c: &C, risk: RiskLevel, days: i64, now_ms: i64) -> Result<u64> {
+    sql::exec(
+        c,
+        "UPDATE care_cases SET interval_days = ?, updated_at = ? WHERE risk = ? AND closed_on IS NULL AND interval_days <> ?",
+        vals![days, now_ms, risk.code(), days],
+    )
+    .await
+}
+
 /// Closes a case on `day` with a reason.
 pub async fn close(w: &mut Work, case: &CareCase, day: NaiveDate, reason: &str, now_ms: i64) -> Result<()> {
     sql::exec(

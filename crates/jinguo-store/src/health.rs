@@ -120,6 +120,7 @@ pub async fn list<C: ConnectionTrait>(
     c: &C,
     scope: &Scope,
     kind: Option<ScreeningKind>,
+    result: Option<ScreeningResult>,
     stat_year: Option<i64>,
     after: Option<&str>,
     limit: u64,
@@ -130,6 +131,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(k) = kind {
         cond.push_str(" AND s.kind = ?");
         values.push(k.code().into());
+    }
+    if let Some(r) = result {
+        cond.push_str(" AND s.result = ?");
+        values.push(r.code().into());
     }
     if let Some(y) = stat_year {
         cond.push_str(" AND s.stat_year = ?");

@@ -16,6 +16,7 @@ mod db;
 pub mod health;
 pub mod ids;
 pub mod insight;
+pub mod keys;
 pub mod migrate;
 pub mod org;
 pub mod people;

@@ -182,6 +182,19 @@ impl Settings {
         }
     }
 
+    /// Whether the keys come from `JINGUO_KEYS` rather than a key file.
+    pub fn keys_from_environment(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// Opens the platform without checking the keys against the database (`jinguo keys`).
+    pub async fn open_app_unchecked(&self) -> anyhow::Result<App> {
+        App::open_unchecked(&self.open_options(), Arc::new(SystemClock))
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", describe_app(&e)))
+            .with_context(|| format!("无法打开平台数据（{}）", self.describe_storage()))
+    }
+
     /// Where the data lives, for messages (the password of a URL hidden).
     pub fn describe_storage(&self) -> String {
         match &self.database_url {

@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod config;
 mod demo;
+mod keys;
 mod migrate;
 mod people;
 mod regions;
@@ -45,6 +46,9 @@ enum Command {
     /// 人员信息：导入模板、导入与导出（.xlsx/.csv）
     #[command(subcommand)]
     People(people::Command),
+    /// 主密钥：轮换与查看
+    #[command(subcommand)]
+    Keys(keys::Command),
     /// 打开数据库（执行未应用的迁移）并列出已应用的迁移
     Migrate,
     /// 性能基准（DESIGN.md §8），每项同时给出基线
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => user::run(cmd, settings).await,
             Command::Audit(cmd) => audit::run(cmd, settings).await,
             Command::People(cmd) => people::run(cmd, settings).await,
+            Command::Keys(cmd) => keys::run(cmd, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,
         }

@@ -44,9 +44,32 @@ pub async fn run(args: Args, mut settings: Settings) -> anyhow::Result<ExitCode>
     println!("按 Ctrl-C 停止。");
     tracing::info!(%addr, storage = %settings.describe_storage(), startup_ms = started.elapsed().as_millis() as u64, "serving");
 
+    tokio::spawn(keep_lease(app.clone()));
+    let lease = app.clone();
     jinguo_web::serve(app, settings.web.clone(), listener).await.map_err(|e| ui::fail(1, format!("错误：网站服务异常退出：{e}")))?;
+    if let Err(e) = lease.end_lease().await {
+        tracing::warn!(error = %e, "could not give up the server lease");
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renews the server's lease in the database (so `jinguo keys rotate` knows a server is
+/// running) and stops the process when the keys were rotated under it: with the old key it
+/// would find no one by ID number or phone. A restart with the new key file carries on.
+async fn keep_lease(app: jinguo_app::App) {
+    loop {
+        match app.heartbeat().await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::error!("master key rotated while serving: stopping; restart with the new key file");
+                eprintln!("错误：主密钥已被轮换，本服务持有的是旧密钥，已停止。请在轮换完成后用新的密钥文件重新启动。");
+                std::process::exit(3);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not renew the server lease"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(jinguo_app::keys::HEARTBEAT_SECONDS)).await;
+    }
 }
 
 /// The address to open in a browser: loopback when listening on every interface.

@@ -139,3 +139,76 @@ fn city_scale_demo_is_refused_for_now() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("尚未提供"), "{}", text(&out));
 }
+
+#[test]
+fn keys_rotate_re_seals_everything_and_refuses_the_old_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = jinguo(dir.path(), &["demo"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let db = dir.path().join("data/jinguo.db");
+    let key_file = dir.path().join("data/jinguo.key");
+    let old_keys = std::fs::read_to_string(&key_file).unwrap();
+    let sealed = |key: u32| -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM accounts WHERE totp_secret LIKE ?1", [format!("v1.{key}.%")], |r| r.get(0)).unwrap()
+    };
+    let totp_before = sealed(1);
+    assert!(totp_before > 0, "the demo's administrators have sealed TOTP secrets");
+    let counts = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let n = |t: &str| conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        (n("accounts"), n("people"))
+    };
+    let before = counts();
+
+    // A server's fresh heartbeat stops it, and nothing changes.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('server.lease', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [format!("{now} 4242")],
+    )
+    .unwrap();
+    drop(conn);
+    let out = jinguo(dir.path(), &["keys", "rotate"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("请先停止 jinguo serve"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), old_keys, "a refused rotation leaves the key file alone");
+
+    // --force: the operator knows the server is stopped.
+    let out = jinguo(dir.path(), &["keys", "rotate", "--force"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("密钥轮换完成：密钥 1 → 2") && stdout.contains("账号（accounts）"), "{stdout}");
+    assert_eq!((sealed(1), sealed(2)), (0, totp_before), "every sealed value is under the new key");
+    assert_eq!(counts(), before, "no row lost");
+    let keys = std::fs::read_to_string(&key_file).unwrap();
+    assert!(keys.contains("\n1:") && keys.contains("\n2:"), "the old key is kept: {keys}");
+
+    let out = jinguo(dir.path(), &["keys", "status"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("盲索引密钥：2（与当前密钥一致）"), "{stdout}");
+    assert!(stdout.contains(&format!("accounts.totp_secret：密钥 1：0，密钥 2：{totp_before}")), "{stdout}");
+
+    // The platform opens with the new key file; with the old keys it refuses, in words.
+    assert!(jinguo(dir.path(), &["audit", "verify"], "").status.success());
+    let old_env = old_keys.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join(";");
+    let out = jinguo_with(dir.path(), &["audit", "verify"], "", &[("JINGUO_KEYS", &old_env)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("盲索引由密钥 2 计算"), "{}", text(&out));
+    // Keys from the environment cannot be rotated by writing a file.
+    let out = jinguo_with(dir.path(), &["keys", "rotate", "--force"], "", &[("JINGUO_KEYS", &old_env)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JINGUO_KEYS"), "{}", text(&out));
+
+    // Retiring the old keys after another rotation leaves one key that opens everything.
+    let out = jinguo(dir.path(), &["keys", "rotate", "--force", "--retire-old"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已从密钥文件中删除旧密钥：1、2"), "{}", text(&out));
+    let keys = std::fs::read_to_string(&key_file).unwrap();
+    assert!(!keys.contains("\n1:") && !keys.contains("\n2:") && keys.contains("\n3:"), "{keys}");
+    assert_eq!(sealed(3), totp_before);
+    assert!(jinguo(dir.path(), &["audit", "verify"], "").status.success(), "the platform opens with the one new key");
+    assert_eq!(counts(), before);
+}

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jinguo_app::health::ScreeningInput;
+use jinguo_app::health::{ScreeningFilter, ScreeningInput};
 use jinguo_store::health::Screening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -91,6 +91,8 @@ pub async fn create(
 pub struct ScreeningQuery {
     region: Option<String>,
     kind: Option<String>,
+    /// normal | abnormal | suspected
+    result: Option<String>,
     /// Statistical year, e.g. 2025 for 2025-04-01 … 2026-03-31.
     year: Option<i64>,
     after: Option<String>,
@@ -106,8 +108,16 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ScreeningQuery>,
 ) -> Result<Json<List<ScreeningOut>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
-    let page =
-        state.app.list_screenings(&actor, region.as_ref(), q.kind.as_deref(), q.year, q.after.as_deref(), q.limit.unwrap_or(50)).await?;
+    let page = state
+        .app
+        .list_screenings(
+            &actor,
+            region.as_ref(),
+            ScreeningFilter { kind: q.kind.as_deref(), result: q.result.as_deref(), year: q.year },
+            q.after.as_deref(),
+            q.limit.unwrap_or(50),
+        )
+        .await?;
     Ok(Json(List::from_page(page, ScreeningOut::from)))
 }
 

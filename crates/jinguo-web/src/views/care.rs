@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/care/cases/{id}", get(detail))
         .route("/care/cases/{id}/visits", post(visit))
         .route("/care/cases/{id}/close", post(close))
+        .route("/admin/visit-intervals", get(intervals_form).post(intervals_save))
 }
 
 /// A case as a row of a list (or the facts of her case page) shows it.
@@ -42,7 +43,7 @@ pub struct CaseRow {
     pub region: String,
     pub risk_code: &'static str,
     pub risk: &'static str,
-    pub interval: &'static str,
+    pub interval: String,
     pub opened: String,
     pub last_visit: String,
     pub next_due: String,
@@ -53,12 +54,13 @@ pub struct CaseRow {
     pub close_reason: String,
 }
 
-/// How often a risk level is visited, as officers say it.
-fn interval_label(r: RiskLevel) -> &'static str {
-    match r {
-        RiskLevel::High => "每月走访",
-        RiskLevel::Medium => "每季度走访",
-        RiskLevel::Low => "每半年走访",
+/// How often a case is visited, as officers say it.
+fn interval_label(days: i64) -> String {
+    match days {
+        30 => "每月走访".to_owned(),
+        90 => "每季度走访".to_owned(),
+        182 | 183 => "每半年走访".to_owned(),
+        d => format!("每 {d} 天走访"),
     }
 }
 
@@ -74,7 +76,7 @@ impl CaseRow {
             region: c.region.short().to_owned(),
             risk_code: c.risk.code(),
             risk: c.risk.label(),
-            interval: interval_label(c.risk),
+            interval: interval_label(c.interval_days),
             opened: c.opened_on.to_string(),
             last_visit: c.last_visit_on.map(|d| d.to_string()).unwrap_or_else(|| "尚未走访".to_owned()),
             next_due: c.next_due.to_string(),
@@ -214,7 +216,7 @@ async fn overdue(State(state): State<AppState>, user: PageUser, Query(q): Query<
 pub struct RiskChoice {
     pub code: &'static str,
     pub label: &'static str,
-    pub interval: &'static str,
+    pub interval: String,
     pub checked: bool,
 }
 
@@ -255,9 +257,10 @@ async fn new_page(state: &AppState, user: &PageUser, f: OpenForm, errors: FormEr
         },
         Err(_) => String::new(),
     };
+    let intervals = state.app.visit_intervals().await?;
     let choices = RiskLevel::ALL
         .into_iter()
-        .map(|r| RiskChoice { code: r.code(), label: r.label(), interval: interval_label(r), checked: f.risk == r.code() })
+        .map(|r| RiskChoice { code: r.code(), label: r.label(), interval: interval_label(intervals.days(r)), checked: f.risk == r.code() })
         .collect();
     Ok(NewPage { chrome: Chrome::new(user, "/care/cases"), f, who, choices, errors })
 }
@@ -401,6 +404,67 @@ async fn close(State(state): State<AppState>, user: PageUser, Path(id): Path<i64
             page.close_errors = FormErrors(e);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visit intervals (system administrator)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Default, Deserialize)]
+struct IntervalsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    high: String,
+    #[serde(default)]
+    medium: String,
+    #[serde(default)]
+    low: String,
+}
+
+#[derive(Template)]
+#[template(path = "care/intervals.html")]
+struct IntervalsPage {
+    chrome: Chrome,
+    f: IntervalsForm,
+    errors: FormErrors,
+}
+
+fn require_settings(user: &PageUser) -> Result<(), PageError> {
+    if user.actor.can(Permission::ManageRegions) {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden("只有系统管理员可以设置走访周期".into())))
+    }
+}
+
+#[derive(Deserialize)]
+struct IntervalsQuery {
+    saved: Option<String>,
+}
+
+async fn intervals_form(State(state): State<AppState>, user: PageUser, Query(q): Query<IntervalsQuery>) -> PageResult {
+    require_settings(&user)?;
+    let v = state.app.visit_intervals().await?;
+    let f = IntervalsForm { high: v.high.to_string(), medium: v.medium.to_string(), low: v.low.to_string(), ..IntervalsForm::default() };
+    let mut chrome = Chrome::new(&user, "/admin/visit-intervals");
+    if let Some(n) = q.saved.as_deref().and_then(|n| n.parse::<u64>().ok()) {
+        chrome = chrome.notice(format!("已保存；{n} 份进行中的监测档案自下次走访起按新周期计算"));
+    }
+    Ok(render(&IntervalsPage { chrome, f, errors: FormErrors::default() }))
+}
+
+async fn intervals_save(State(state): State<AppState>, user: PageUser, Form(f): Form<IntervalsForm>) -> PageResult {
+    user.check_csrf(&f.csrf)?;
+    require_settings(&user)?;
+    match state.app.set_visit_intervals(&user.actor, &f.high, &f.medium, &f.low).await {
+        Ok(change) => Ok(see_other(&format!("/admin/visit-intervals?saved={}", change.open_cases))),
+        Err(AppError::Invalid(e)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &IntervalsPage { chrome: Chrome::new(&user, "/admin/visit-intervals"), f, errors: FormErrors(e) },
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -11,6 +11,7 @@ mod home;
 mod insight;
 pub mod org;
 mod people;
+mod screenings;
 pub mod sheets;
 
 use std::convert::Infallible;
@@ -38,6 +39,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(people::router())
         .merge(sheets::router())
         .merge(care::router())
+        .merge(screenings::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -130,7 +132,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadRegisters) {
         sections.push(MenuSection {
             title: "关爱",
-            items: vec![item("妇女信息", "/people"), item("监测档案", "/care/cases"), item("逾期未走访", "/care/overdue")],
+            items: vec![
+                item("妇女信息", "/people"),
+                item("监测档案", "/care/cases"),
+                item("逾期未走访", "/care/overdue"),
+                item("两癌筛查", "/screenings"),
+            ],
         });
     }
     if actor.can(Permission::ReadIndicators) {
@@ -142,6 +149,9 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     }
     if actor.can(Permission::ReadAudit) {
         system.push(item("审计日志", "/audit"));
+    }
+    if actor.can(Permission::ManageRegions) {
+        system.push(item("走访周期", "/admin/visit-intervals"));
     }
     system.push(item("修改密码", "/account/password"));
     sections.push(MenuSection { title: "系统", items: system });

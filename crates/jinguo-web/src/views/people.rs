@@ -317,6 +317,8 @@ struct DetailPage {
     care_case: Option<i64>,
     /// In a vulnerable category, with no open case, and the user may open one.
     can_open_case: bool,
+    /// A woman of screening age (35–64) and the user may record a screening.
+    can_screen: bool,
 }
 
 #[derive(Deserialize)]
@@ -331,6 +333,7 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
     // She was read within the user's scope just above, so her open case may be looked up.
     let care_case = state.app.open_case_of(&user.actor, id).await?;
     let can_open_case = care_case.is_none() && p.categories.iter().any(|c| c.is_vulnerable()) && user.actor.can(Permission::WritePeople);
+    let can_screen = p.sex == "女" && (35..=64).contains(&p.age) && user.actor.can(Permission::WritePeople);
     Ok(DetailPage {
         chrome,
         p: Row::new(&p),
@@ -341,6 +344,7 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
         errors: FormErrors::default(),
         care_case,
         can_open_case,
+        can_screen,
     })
 }
 

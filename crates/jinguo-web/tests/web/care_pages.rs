@@ -146,3 +146,74 @@ async fn a_village_officer_opens_a_case_records_a_visit_and_the_county_sees_it_f
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_system_administrator_sets_the_visit_intervals_and_open_cases_follow_from_their_next_visit() {
+    for t in apps().await {
+        let token = t.token("village").await;
+        let (_, woman) = t
+            .post(
+                "/api/v1/people",
+                &token,
+                json!({"name": "黄秀英", "id_number": id_number("42050219680808002"), "region": "420502001001", "categories": ["hardship"]}),
+            )
+            .await;
+        let person = woman["id"].as_str().unwrap().to_owned();
+        let (s, case) = t.post("/api/v1/care/cases", &token, json!({"person": person, "risk": "high", "opened_on": "2026-11-01"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{case}");
+        let case_path = format!("/care/cases/{}", case["id"].as_str().unwrap());
+
+        // Only the system administrator may change them.
+        let village = login(&t, "village").await;
+        assert_eq!(get(&t, &village, "/admin/visit-intervals").await.0, StatusCode::FORBIDDEN);
+        let admin = login(&t, "admin").await;
+        let (s, html) = get(&t, &admin, "/admin/visit-intervals").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("value=\"30\"") && html.contains("value=\"90\"") && html.contains("value=\"182\""), "{html}");
+        assert!(html.contains("已排定的下次走访日期不变"), "the page says what a change does: {html}");
+
+        // Bad values: each message beside its field, the values kept, nothing changed.
+        for (fields, field_name, message) in [
+            ([("high", "5"), ("medium", "90"), ("low", "182")], "high", "7 到 366 天"),
+            ([("high", "30"), ("medium", "1.5"), ("low", "182")], "medium", "整数天数"),
+            ([("high", "30"), ("medium", "90"), ("low", "")], "low", "请填写低风险"),
+            ([("high", "100"), ("medium", "90"), ("low", "182")], "high", "不能长于中风险"),
+        ] {
+            let res = post_form(&t, &admin, "/admin/visit-intervals", "/admin/visit-intervals", &fields).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+            let html = res.text().await.unwrap();
+            assert!(field(&html, field_name).contains(message), "{fields:?}: {html}");
+            assert!(html.contains(&format!("value=\"{}\"", fields[1].1)), "values kept: {html}");
+        }
+        assert!(t.audit("settings.visit", "ok").await.is_empty(), "{}: a refused change changes nothing", t.engine);
+
+        let res =
+            post_form(&t, &admin, "/admin/visit-intervals", "/admin/visit-intervals", &[("high", "14"), ("medium", "60"), ("low", "120")])
+                .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+        let (_, html) = get(&t, &admin, &location(&res)).await;
+        assert!(html.contains("已保存；1 份进行中的监测档案") && html.contains("value=\"14\""), "{html}");
+        let audited = t.audit("settings.visit", "ok").await;
+        assert_eq!(audited.len(), 1);
+        assert!(audited[0].detail.contains("\"high\":30") && audited[0].detail.contains("\"high\":14"), "{}", audited[0].detail);
+
+        // Her next due date stays; her next visit moves it on by 14 days.
+        let (_, html) = get(&t, &village, &case_path).await;
+        assert!(html.contains("2026-12-01") && html.contains("每 14 天走访"), "{html}");
+        let res = post_form(
+            &t,
+            &village,
+            &case_path,
+            &format!("{case_path}/visits"),
+            &[("visited_on", "2026-11-20"), ("findings", "身体尚好"), ("visitor", "李霞")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, html) = get(&t, &village, &case_path).await;
+        assert!(html.contains("2026-12-04"), "2026-11-20 + 14 days: {html}");
+        // The form for a new case shows the new intervals.
+        let (_, html) = get(&t, &village, &format!("/care/cases/new?person={person}")).await;
+        assert!(html.contains("每 14 天走访") && html.contains("每 60 天走访") && html.contains("每 120 天走访"), "{html}");
+        t.finish().await;
+    }
+}
