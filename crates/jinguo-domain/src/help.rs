@@ -95,9 +95,7 @@ impl AidKind {
         let code = word.to_ascii_lowercase();
         AidKind::ALL
             .into_iter()
-            .find(|k| {
-                k.code() == code || k.label() == word || (!word.is_empty() && word.chars().count() == 2 && k.label().contains(word))
-            })
+            .find(|k| k.code() == code || k.label() == word || (!word.is_empty() && word.chars().count() == 2 && k.label().contains(word)))
             .ok_or_else(|| Invalid::field("kind", "救助类别应为 生活救助、医疗帮扶、子女助学、其他 之一"))
     }
 }
