@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod audit;
 mod care;
+mod help;
 mod home;
 mod insight;
 pub mod org;
@@ -36,6 +37,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(org::router())
         .merge(people::router())
         .merge(care::router())
+        .merge(help::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -128,7 +130,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadRegisters) {
         sections.push(MenuSection {
             title: "关爱",
-            items: vec![item("妇女信息", "/people"), item("监测档案", "/care/cases"), item("逾期未走访", "/care/overdue")],
+            items: vec![
+                item("妇女信息", "/people"),
+                item("监测档案", "/care/cases"),
+                item("逾期未走访", "/care/overdue"),
+                item("互助小组", "/help/groups"),
+            ],
         });
     }
     if actor.can(Permission::ReadIndicators) {

@@ -313,6 +313,8 @@ struct DetailPage {
     care_case: Option<i64>,
     /// In a vulnerable category, with no open case, and the user may open one.
     can_open_case: bool,
+    /// Her pairings, aid and groups (`templates/help/person_section.html`).
+    help: crate::views::help::PersonHelp,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +339,7 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
         errors: FormErrors::default(),
         care_case,
         can_open_case,
+        help: crate::views::help::person_help(state, user, id).await?,
     })
 }
 

@@ -8,6 +8,8 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod help;
+mod help_pages;
 mod pages;
 mod people;
 mod people_pages;
