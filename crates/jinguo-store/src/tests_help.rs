@@ -200,12 +200,12 @@ async fn help_figures_equal_raw_counts_on_every_engine() {
             let what = format!("{} {region} {from}..{to}", t.engine);
             let (active, started, ended) = pairings::scan_counts(t.db.reader(), &scope, p.from, p.to).await.unwrap();
             assert_eq!(
-                (v("help.pairings.active"), v("help.pairings.started"), v("help.pairings.ended")),
+                (v("care.pairings.active"), v("care.pairings.started"), v("care.pairings.ended")),
                 (active as f64, started as f64, ended as f64),
                 "{what}"
             );
             let (n, fen) = aid::scan_totals(t.db.reader(), &scope, None, p.from, p.to).await.unwrap();
-            assert_eq!((v("help.aid"), v("help.aid.amount")), (n as f64, fen as f64 / 100.0), "{what}");
+            assert_eq!((v("care.aid"), v("care.aid.amount")), (n as f64, fen as f64 / 100.0), "{what}");
             for k in AidKind::ALL {
                 let (n, fen) = aid::scan_totals(t.db.reader(), &scope, Some(k), p.from, p.to).await.unwrap();
                 let (count_id, amount_id) = (metric::aid_of_kind(k), metric::aid_amount_of_kind(k));
@@ -214,11 +214,11 @@ async fn help_figures_equal_raw_counts_on_every_engine() {
             let s = groups::scan(t.db.reader(), &scope, p.from, p.to).await.unwrap();
             assert_eq!(
                 [
-                    v("help.groups"),
-                    v("help.groups.formed"),
-                    v("help.groups.members"),
-                    v("help.groups.meetings"),
-                    v("help.groups.attendance")
+                    v("care.groups"),
+                    v("care.groups.formed"),
+                    v("care.groups.members"),
+                    v("care.groups.meetings"),
+                    v("care.groups.attendance")
                 ],
                 [s.groups, s.formed, s.members, s.meetings, s.attendance].map(|x| x as f64),
                 "{what}"
@@ -228,11 +228,11 @@ async fn help_figures_equal_raw_counts_on_every_engine() {
         let p = Period::parse("2025-01-01", "2025-12-31").unwrap();
         let figures = crate::insight::evaluate(t.db.reader(), &code("420502"), p, &[]).await.unwrap();
         let v = |id: &str| figures.iter().find(|f| f.indicator.id == id).unwrap().value;
-        assert_eq!((v("help.pairings.active"), v("help.pairings.started"), v("help.pairings.ended")), (1.0, 1.0, 1.0), "{}", t.engine);
-        assert_eq!((v("help.aid"), v("help.aid.amount")), (5.0, 5000.51), "{}", t.engine);
-        assert_eq!((v("help.aid.living"), v("help.aid.living.amount")), (2.0, 1200.51));
+        assert_eq!((v("care.pairings.active"), v("care.pairings.started"), v("care.pairings.ended")), (1.0, 1.0, 1.0), "{}", t.engine);
+        assert_eq!((v("care.aid"), v("care.aid.amount")), (5.0, 5000.51), "{}", t.engine);
+        assert_eq!((v("care.aid.living"), v("care.aid.living.amount")), (2.0, 1200.51));
         assert_eq!(
-            (v("help.groups"), v("help.groups.members"), v("help.groups.meetings"), v("help.groups.attendance")),
+            (v("care.groups"), v("care.groups.members"), v("care.groups.meetings"), v("care.groups.attendance")),
             (1.0, 1.0, 1.0, 8.0)
         );
         t.finish().await;

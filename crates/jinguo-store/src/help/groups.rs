@@ -87,7 +87,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, q: Option<&str>, aft
         cond.push_str(" AND g.name LIKE ?");
         values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
     }
-    super::page_by_region(c, SELECT, "mutual_aid_groups g", "g", cond, values, after, limit, from_row, |g| (g.region.padded(), g.id)).await
+    let listing = super::Listing { select: SELECT, from: "mutual_aid_groups g", alias: "g", from_row, key: |g| (g.region.padded(), g.id) };
+    super::page_by_region(c, &listing, cond, values, after, limit).await
 }
 
 #[derive(Debug, Clone)]

@@ -12,20 +12,26 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use crate::org::federations::parse_cursor;
 use crate::{Page, Result, sql};
 
-/// A keyset page ordered by `(region, id)` of the table aliased `alias`: the cursor is
-/// `padded_region.id`.
+/// A register list: its SELECT, its FROM (for the count), the alias of its table, and how a
+/// row becomes an item and an item its `(padded region, id)` key.
+pub(crate) struct Listing<T> {
+    pub select: &'static str,
+    pub from: &'static str,
+    pub alias: &'static str,
+    pub from_row: fn(&QueryResult) -> Result<T>,
+    pub key: fn(&T) -> (String, i64),
+}
+
+/// A keyset page ordered by `(region, id)`: the cursor is `padded_region.id`.
 pub(crate) async fn page_by_region<C: ConnectionTrait, T>(
     c: &C,
-    select: &str,
-    from: &str,
-    alias: &str,
+    l: &Listing<T>,
     mut cond: String,
     mut values: Vec<Value>,
     after: Option<&str>,
     limit: u64,
-    from_row: impl Fn(&QueryResult) -> Result<T>,
-    key: impl Fn(&T) -> (String, i64),
 ) -> Result<Page<T>> {
+    let (select, from, alias, from_row, key) = (l.select, l.from, l.alias, l.from_row, l.key);
     let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM {from}{cond}"), values.clone()).await?;
     if let Some((region, id)) = after.and_then(parse_cursor) {
         cond.push_str(&format!(" AND ({alias}.region > ? OR ({alias}.region = ? AND {alias}.id > ?))"));

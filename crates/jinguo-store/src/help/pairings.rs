@@ -78,7 +78,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: Filter, afte
         cond.push_str(" AND x.helper_kind = ?");
         values.push(k.code().into());
     }
-    super::page_by_region(c, SELECT, "pairings x", "x", cond, values, after, limit, from_row, |p| (p.region.padded(), p.id)).await
+    let listing = super::Listing { select: SELECT, from: "pairings x", alias: "x", from_row, key: |p| (p.region.padded(), p.id) };
+    super::page_by_region(c, &listing, cond, values, after, limit).await
 }
 
 /// A woman's pairings, the active first, then the latest started (the caller has read her in

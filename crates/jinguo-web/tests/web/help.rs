@@ -96,7 +96,7 @@ async fn pairings_start_and_end_within_scope() {
         assert!(t.audit("pairing.create", "denied").await.iter().any(|e| e.object_id == person));
         assert_eq!(t.get("/api/v1/care/pairings", &yiling).await.1["total"], 0);
 
-        assert_eq!(figures(&t, &county, "help.pairings.active,help.pairings.started").await, [1.0, 1.0]);
+        assert_eq!(figures(&t, &county, "care.pairings.active,care.pairings.started").await, [1.0, 1.0]);
         // Ending needs a reason and a day not before the start.
         let path = format!("/api/v1/care/pairings/{id}/end");
         assert_eq!(t.post(&path, &village, json!({"reason": ""})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
@@ -105,7 +105,7 @@ async fn pairings_start_and_end_within_scope() {
         let (s, v) = t.post(&path, &village, json!({"reason": "已就业，生活稳定", "ended_on": "2026-10-01"})).await;
         assert_eq!((s, v["active"].as_bool(), v["ended_on"].as_str()), (StatusCode::OK, Some(false), Some("2026-10-01")), "{v}");
         assert_eq!(t.post(&path, &village, json!({"reason": "再次"})).await.0, StatusCode::CONFLICT);
-        assert_eq!(figures(&t, &county, "help.pairings.active,help.pairings.started,help.pairings.ended").await, [0.0, 1.0, 1.0]);
+        assert_eq!(figures(&t, &county, "care.pairings.active,care.pairings.started,care.pairings.ended").await, [0.0, 1.0, 1.0]);
         t.finish().await;
     }
 }
@@ -156,7 +156,7 @@ async fn aid_amounts_are_strict_and_add_up_by_kind() {
             figures(
                 &t,
                 &county,
-                "help.aid,help.aid.amount,help.aid.living,help.aid.living.amount,help.aid.medical,help.aid.education.amount"
+                "care.aid,care.aid.amount,care.aid.living,care.aid.living.amount,care.aid.medical,care.aid.education.amount"
             )
             .await,
             [2.0, 2000.5, 1.0, 1200.5, 0.0, 800.0]
@@ -230,7 +230,7 @@ async fn mutual_aid_groups_with_members_and_meetings() {
         assert_eq!(t.get(&format!("/api/v1/care/groups/{gid}"), &yiling).await.0, StatusCode::NOT_FOUND);
 
         assert_eq!(
-            figures(&t, &county, "help.groups,help.groups.formed,help.groups.members,help.groups.meetings,help.groups.attendance").await,
+            figures(&t, &county, "care.groups,care.groups.formed,care.groups.members,care.groups.meetings,care.groups.attendance").await,
             [1.0, 1.0, 2.0, 1.0, 12.0]
         );
         // One leaves; the stock of members follows.
@@ -240,7 +240,7 @@ async fn mutual_aid_groups_with_members_and_meetings() {
         let (s, d) = t.post(&leave, &village, json!({"left_on": "2026-10-01"})).await;
         assert_eq!((s, d["members"].as_i64()), (StatusCode::OK, Some(1)), "{d}");
         assert_eq!(t.post(&leave, &village, json!({})).await.0, StatusCode::CONFLICT);
-        assert_eq!(figures(&t, &county, "help.groups.members").await, [1.0]);
+        assert_eq!(figures(&t, &county, "care.groups.members").await, [1.0]);
         t.finish().await;
     }
 }
