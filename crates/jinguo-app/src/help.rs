@@ -6,7 +6,6 @@
 //! Names: lists show women as 张*, records in full; roles that do not see identity (reviewers)
 //! see no woman's name at all, nor a group leader's (often one of the women).
 
-use chrono::NaiveDate;
 use jinguo_domain::access::Permission;
 use jinguo_domain::help::{AidKind, Fen, HelperKind};
 use jinguo_domain::org::validate_name;
@@ -531,9 +530,4 @@ impl App {
         w.commit().await?;
         self.group(actor, group).await
     }
-}
-
-/// Today's date for forms that default to it.
-pub fn default_day(today: NaiveDate) -> String {
-    today.to_string()
 }
