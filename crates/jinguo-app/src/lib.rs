@@ -12,6 +12,7 @@ pub mod care;
 pub mod demo;
 mod error;
 pub mod health;
+pub mod help;
 pub mod insight;
 pub mod keys;
 pub mod org;

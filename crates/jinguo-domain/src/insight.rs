@@ -79,6 +79,8 @@ pub enum Unit {
     PersonTimes,
     /// %.
     Percent,
+    /// 元: money. Roll-ups keep whole fen; the figure is fen ÷ 100.
+    Yuan,
 }
 
 impl Unit {
@@ -88,6 +90,7 @@ impl Unit {
             Unit::Person => "人",
             Unit::PersonTimes => "人次",
             Unit::Percent => "%",
+            Unit::Yuan => "元",
         }
     }
 }
@@ -180,6 +183,33 @@ pub mod metric {
     /// Abnormal results followed up.
     pub const HEALTH_FOLLOWED_UP: &str = "health.followed_up";
 
+    /// Pairings (结对帮扶) started and ended (flows), and active (a stock: +1 at the start,
+    /// −1 at the end).
+    pub const HELP_PAIRINGS_STARTED: &str = "care.pairings.started";
+    pub const HELP_PAIRINGS_ENDED: &str = "care.pairings.ended";
+    pub const HELP_PAIRINGS_ACTIVE: &str = "care.pairings.active";
+    /// Aid records (a flow, on the aid date) and their amounts in fen; by kind:
+    /// `care.aid.<kind>` and `care.aid.<kind>.amount`.
+    pub const HELP_AID: &str = "care.aid";
+    pub const HELP_AID_AMOUNT: &str = "care.aid.amount";
+    /// Mutual-aid groups (a stock), groups formed (a flow), members (a stock: +1 on joining,
+    /// −1 on leaving), meetings held and their attendance (flows).
+    pub const HELP_GROUPS: &str = "care.groups";
+    pub const HELP_GROUPS_FORMED: &str = "care.groups.formed";
+    pub const HELP_GROUP_MEMBERS: &str = "care.groups.members";
+    pub const HELP_GROUP_MEETINGS: &str = "care.groups.meetings";
+    pub const HELP_GROUP_ATTENDANCE: &str = "care.groups.attendance";
+
+    /// Aid records of one kind: `care.aid.<kind>`.
+    pub fn aid_of_kind(kind: crate::help::AidKind) -> String {
+        format!("{HELP_AID}.{}", kind.code())
+    }
+
+    /// Aid amounts (fen) of one kind: `care.aid.<kind>.amount`.
+    pub fn aid_amount_of_kind(kind: crate::help::AidKind) -> String {
+        format!("{HELP_AID}.{}.amount", kind.code())
+    }
+
     /// Women registered (a stock: +1 on registration).
     pub const PEOPLE_REGISTERED: &str = "people.registered";
 
@@ -239,6 +269,24 @@ pub const INDICATORS: &[Indicator] = &[
     ind("health.followed_up", "异常已随访", Person, Care, Flow("health.followed_up")),
     ind("health.eligible", "35–64 岁登记妇女", Person, Care, Register(RegisterFigure::EligibleWomen)),
     ind("health.coverage", "两癌筛查覆盖率", Percent, Care, Ratio("health.women_screened", "health.eligible")),
+    ind("care.pairings.active", "在帮结对", Count, Care, Stock("care.pairings.active")),
+    ind("care.pairings.started", "新建结对帮扶", Count, Care, Flow("care.pairings.started")),
+    ind("care.pairings.ended", "结束结对帮扶", Count, Care, Flow("care.pairings.ended")),
+    ind("care.aid", "救助帮扶", PersonTimes, Care, Flow("care.aid")),
+    ind("care.aid.amount", "救助帮扶金额", Yuan, Care, Flow("care.aid.amount")),
+    ind("care.aid.living", "生活救助", PersonTimes, Care, Flow("care.aid.living")),
+    ind("care.aid.living.amount", "生活救助金额", Yuan, Care, Flow("care.aid.living.amount")),
+    ind("care.aid.medical", "医疗帮扶", PersonTimes, Care, Flow("care.aid.medical")),
+    ind("care.aid.medical.amount", "医疗帮扶金额", Yuan, Care, Flow("care.aid.medical.amount")),
+    ind("care.aid.education", "子女助学", PersonTimes, Care, Flow("care.aid.education")),
+    ind("care.aid.education.amount", "子女助学金额", Yuan, Care, Flow("care.aid.education.amount")),
+    ind("care.aid.other", "其他救助", PersonTimes, Care, Flow("care.aid.other")),
+    ind("care.aid.other.amount", "其他救助金额", Yuan, Care, Flow("care.aid.other.amount")),
+    ind("care.groups", "互助小组", Count, Care, Stock("care.groups")),
+    ind("care.groups.formed", "新成立互助小组", Count, Care, Flow("care.groups.formed")),
+    ind("care.groups.members", "互助小组成员", Person, Care, Stock("care.groups.members")),
+    ind("care.groups.meetings", "互助小组活动", Count, Care, Flow("care.groups.meetings")),
+    ind("care.groups.attendance", "互助小组活动参与", PersonTimes, Care, Flow("care.groups.attendance")),
     ind("people.category.hardship", "困难妇女", Person, Care, Stock("people.category.hardship")),
     ind("people.category.left_behind", "留守妇女", Person, Care, Stock("people.category.left_behind")),
     ind("people.category.disability", "残疾妇女", Person, Care, Stock("people.category.disability")),
@@ -283,6 +331,18 @@ mod tests {
         for c in crate::people::PersonCategory::ALL.into_iter().filter(|c| *c != crate::people::PersonCategory::Other) {
             let m = metric::people_of_category(c);
             assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Stock(s) if s == m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn every_aid_kind_has_its_count_and_amount_indicators() {
+        for k in crate::help::AidKind::ALL {
+            let (n, a) = (metric::aid_of_kind(k), metric::aid_amount_of_kind(k));
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) if s == n) && i.unit == Unit::PersonTimes), "{n}");
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) if s == a) && i.unit == Unit::Yuan), "{a}");
+        }
+        for m in [metric::HELP_PAIRINGS_ACTIVE, metric::HELP_GROUPS, metric::HELP_GROUP_MEMBERS] {
+            assert!(INDICATORS.iter().any(|i| i.formula == Formula::Stock(m)), "{m}");
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use jinguo_domain::RegionCode;
-use jinguo_domain::insight::{Formula, INDICATORS, Indicator, Period, RegisterFigure};
+use jinguo_domain::insight::{Formula, INDICATORS, Indicator, Period, RegisterFigure, Unit};
 use sea_orm::ConnectionTrait;
 
 use crate::org::{federations, regions};
@@ -48,6 +48,8 @@ pub async fn evaluate<C: ConnectionTrait>(c: &C, region: &RegionCode, period: Pe
     let mut values: HashMap<&'static str, f64> = HashMap::new();
     for i in &needed {
         let v = match i.formula {
+            // Money is kept in whole fen; a figure in 元 reads fen ÷ 100.
+            Formula::Flow(m) | Formula::Stock(m) if i.unit == Unit::Yuan => sums.get(m).copied().unwrap_or(0) as f64 / 100.0,
             Formula::Flow(m) | Formula::Stock(m) => sums.get(m).copied().unwrap_or(0) as f64,
             Formula::Register(RegisterFigure::TermsDue) => due as f64,
             Formula::Register(RegisterFigure::TermsOverdue) => overdue as f64,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod care;
 mod db;
 pub mod health;
+pub mod help;
 pub mod ids;
 pub mod insight;
 pub mod keys;
@@ -66,3 +67,5 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_help;

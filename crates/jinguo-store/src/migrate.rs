@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "attendance", include_str!("../migrations/0003_attendance.sql")),
     (4, "care", include_str!("../migrations/0004_care.sql")),
     (5, "screenings", include_str!("../migrations/0005_screenings.sql")),
+    (6, "help", include_str!("../migrations/0006_help.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

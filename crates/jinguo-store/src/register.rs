@@ -15,6 +15,9 @@ pub enum Register {
     People,
     CareCases,
     Screenings,
+    Pairings,
+    Aid,
+    MutualAidGroups,
 }
 
 impl Register {
@@ -26,6 +29,9 @@ impl Register {
             Register::People => "people",
             Register::CareCases => "care_cases",
             Register::Screenings => "screenings",
+            Register::Pairings => "pairings",
+            Register::Aid => "aid",
+            Register::MutualAidGroups => "mutual_aid_groups",
         }
     }
 
@@ -38,6 +44,9 @@ impl Register {
             Register::People => "person",
             Register::CareCases => "care_case",
             Register::Screenings => "screening",
+            Register::Pairings => "pairing",
+            Register::Aid => "aid",
+            Register::MutualAidGroups => "mutual_aid_group",
         }
     }
 }

@@ -272,17 +272,21 @@ pub struct IndicatorValue {
     /// Dotted English name, e.g. `org.women_homes.coverage`.
     pub id: String,
     pub label: String,
-    /// A whole number, or a percentage with one decimal.
+    /// A whole number, a percentage with one decimal, or yuan with two decimals.
     #[schema(value_type = f64)]
     pub value: serde_json::Value,
-    /// 个 | 人 | 人次 | %
+    /// 个 | 人 | 人次 | % | 元
     pub unit: String,
     pub group: String,
 }
 
 impl From<jinguo_app::insight::Figure> for IndicatorValue {
     fn from(f: jinguo_app::insight::Figure) -> IndicatorValue {
-        let value = if f.indicator.unit == Unit::Percent { serde_json::json!(f.value) } else { serde_json::json!(f.value.round() as i64) };
+        let value = match f.indicator.unit {
+            Unit::Percent => serde_json::json!(f.value),
+            Unit::Yuan => serde_json::json!((f.value * 100.0).round() / 100.0),
+            _ => serde_json::json!(f.value.round() as i64),
+        };
         IndicatorValue {
             id: f.indicator.id.to_owned(),
             label: f.indicator.label.to_owned(),

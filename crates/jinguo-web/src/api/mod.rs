@@ -6,6 +6,7 @@
 mod auth;
 mod care;
 pub mod dto;
+mod help;
 mod insight;
 mod org;
 mod people;
@@ -50,6 +51,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/care/cases/{id}/visits", post(care::visit))
         .route("/api/v1/care/cases/{id}/close", post(care::close))
         .route("/api/v1/care/overdue", get(care::overdue))
+        .route("/api/v1/care/pairings", get(help::list_pairings).post(help::create_pairing))
+        .route("/api/v1/care/pairings/{id}", get(help::get_pairing))
+        .route("/api/v1/care/pairings/{id}/end", post(help::end_pairing))
+        .route("/api/v1/care/aid", get(help::list_aid).post(help::create_aid))
+        .route("/api/v1/care/aid/{id}", get(help::get_aid))
+        .route("/api/v1/care/groups", get(help::list_groups).post(help::create_group))
+        .route("/api/v1/care/groups/{id}", get(help::get_group))
+        .route("/api/v1/care/groups/{id}/members", post(help::add_member))
+        .route("/api/v1/care/groups/{id}/members/{member}/leave", post(help::leave))
+        .route("/api/v1/care/groups/{id}/meetings", post(help::add_meeting))
         .route("/api/v1/screenings", get(screenings::list).post(screenings::create))
         .route("/api/v1/screenings/overdue", get(screenings::overdue))
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
@@ -77,6 +88,9 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         people::create, people::list, people::get, people::reveal,
         sheets::template, sheets::import, sheets::export,
         care::open, care::list, care::get, care::visit, care::close, care::overdue,
+        help::create_pairing, help::list_pairings, help::get_pairing, help::end_pairing,
+        help::create_aid, help::list_aid, help::get_aid,
+        help::create_group, help::list_groups, help::get_group, help::add_member, help::leave, help::add_meeting,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,
     ),

@@ -25,7 +25,11 @@ pub struct FigureCard {
 
 impl FigureCard {
     pub fn new(f: &jinguo_app::insight::Figure) -> FigureCard {
-        let value = if f.indicator.unit == Unit::Percent { format!("{:.1}", f.value) } else { group_digits(f.value.round() as i64) };
+        let value = match f.indicator.unit {
+            Unit::Percent => format!("{:.1}", f.value),
+            Unit::Yuan => format!("{}.{:02}", group_digits(f.value.trunc() as i64), ((f.value.abs() * 100.0).round() as i64) % 100),
+            _ => group_digits(f.value.round() as i64),
+        };
         FigureCard { id: f.indicator.id, label: f.indicator.label, value, unit: f.indicator.unit.label() }
     }
 }

@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod audit;
 mod care;
+mod help;
 mod home;
 mod insight;
 pub mod org;
@@ -40,6 +41,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(sheets::router())
         .merge(care::router())
         .merge(screenings::router())
+        .merge(help::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -137,6 +139,7 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("监测档案", "/care/cases"),
                 item("逾期未走访", "/care/overdue"),
                 item("两癌筛查", "/screenings"),
+                item("互助小组", "/help/groups"),
             ],
         });
     }

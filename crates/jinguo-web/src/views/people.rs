@@ -319,6 +319,8 @@ struct DetailPage {
     can_open_case: bool,
     /// A woman of screening age (35–64) and the user may record a screening.
     can_screen: bool,
+    /// Her pairings, aid and groups (`templates/help/person_section.html`).
+    help: crate::views::help::PersonHelp,
 }
 
 #[derive(Deserialize)]
@@ -345,6 +347,7 @@ async fn detail_page(state: &AppState, user: &PageUser, id: i64) -> Result<Detai
         care_case,
         can_open_case,
         can_screen,
+        help: crate::views::help::person_help(state, user, id).await?,
     })
 }
 

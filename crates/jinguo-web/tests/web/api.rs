@@ -371,6 +371,16 @@ async fn openapi_describes_every_route() {
             "/api/v1/care/cases/{id}/visits",
             "/api/v1/care/cases/{id}/close",
             "/api/v1/care/overdue",
+            "/api/v1/care/pairings",
+            "/api/v1/care/pairings/{id}",
+            "/api/v1/care/pairings/{id}/end",
+            "/api/v1/care/aid",
+            "/api/v1/care/aid/{id}",
+            "/api/v1/care/groups",
+            "/api/v1/care/groups/{id}",
+            "/api/v1/care/groups/{id}/members",
+            "/api/v1/care/groups/{id}/members/{member}/leave",
+            "/api/v1/care/groups/{id}/meetings",
             "/api/v1/screenings",
             "/api/v1/screenings/overdue",
             "/api/v1/screenings/{id}/follow-up",
@@ -378,7 +388,7 @@ async fn openapi_describes_every_route() {
         ] {
             assert!(paths.iter().any(|x| x.as_str() == p), "{p} missing from {paths:?}");
             // And the route exists on the server (401, 405 or 422 rather than 404).
-            let url = p.replace("{code}", "4205").replace("{id}", "1");
+            let url = p.replace("{code}", "4205").replace("{id}", "1").replace("{member}", "1");
             let res = reqwest::Client::new().get(t.url(&url)).send().await.unwrap();
             assert_ne!(res.status(), StatusCode::NOT_FOUND, "{url}: route missing or answering 404 to a GET without login");
         }

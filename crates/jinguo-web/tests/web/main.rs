@@ -8,6 +8,8 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod help;
+mod help_pages;
 mod keys;
 mod pages;
 mod people;

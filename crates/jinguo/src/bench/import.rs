@@ -61,7 +61,12 @@ pub async fn run(args: ImportArgs, settings: Settings) -> anyhow::Result<ExitCod
         let target = if *format == "CSV" { 100_000 } else { 20_000 };
         let rate = per_second(*rows, m.import);
         let verdict = if rate >= target { "达成" } else { "未达成" };
-        println!("{format}：{} 行/秒（目标 ≥ {} 行/秒，SQLite）：{verdict}；导入 ÷ 基线 = {:.1} 倍", ui::thousands(rate), ui::thousands(target), m.import.as_secs_f64() / m.baseline.as_secs_f64().max(1e-9));
+        println!(
+            "{format}：{} 行/秒（目标 ≥ {} 行/秒，SQLite）：{verdict}；导入 ÷ 基线 = {:.1} 倍",
+            ui::thousands(rate),
+            ui::thousands(target),
+            m.import.as_secs_f64() / m.baseline.as_secs_f64().max(1e-9)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -77,7 +82,8 @@ struct Measured {
 
 async fn one(fresh: &Fresh, settings: &Settings, dir: &Path, format: &str, rows: usize) -> anyhow::Result<Measured> {
     let app = fresh.settings(settings, None).open_app().await?;
-    let files: Vec<_> = ["provinces.csv", "cities.csv", "areas.csv", "streets-4205.csv", "villages-4205.csv"].iter().map(|f| dir.join(f)).collect();
+    let files: Vec<_> =
+        ["provinces.csv", "cities.csv", "areas.csv", "streets-4205.csv", "villages-4205.csv"].iter().map(|f| dir.join(f)).collect();
     let files = regions::read_files(&files)?;
     if let jinguo_app::org::regions::ImportOutcome::Rejected(e) = regions::import_files(&app, &files).await? {
         return Err(ui::fail(1, format!("错误：区划文件有误：{:?}", e.first())));
@@ -149,7 +155,8 @@ fn check_only(app: &App, path: &Path) -> anyhow::Result<usize> {
     Ok(good)
 }
 
-const SURNAMES: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"];
+const SURNAMES: [&str; 20] =
+    ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"];
 const GIVEN: [&str; 16] = ["秀英", "桂兰", "晓燕", "丽", "芳", "娜", "敏", "静", "艳", "霞", "玉兰", "春梅", "小红", "海燕", "婷", "雪"];
 const CATEGORIES: [&str; 8] = ["", "", "困难", "留守", "残疾", "单亲", "困难、大病", "新业态从业者"];
 
