@@ -119,6 +119,43 @@ pub async fn append<C: ConnectionTrait>(c: &C, entries: Vec<AuditEntry>) -> Resu
     Ok(())
 }
 
+/// [`append`] inside a transaction of the SQLite bulk path.
+pub(crate) fn append_sqlite(tx: &rusqlite::Transaction<'_>, entries: Vec<AuditEntry>) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    tx.execute("UPDATE audit_head SET seq = seq + ?1 WHERE id = 1", [entries.len() as i64])?;
+    let (last_seq, mut prev): (i64, String) =
+        tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let first_seq = last_seq - entries.len() as i64 + 1;
+    for (seq, e) in (first_seq..).zip(entries) {
+        let mut r = AuditRecord {
+            seq,
+            at: e.at_ms,
+            account: e.account,
+            username: e.username,
+            ip: e.ip,
+            action: e.action,
+            outcome: e.outcome.code().to_owned(),
+            object_kind: e.object_kind,
+            object_id: e.object_id,
+            region: e.region,
+            detail: e.detail.to_string(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        r.hash = link_hash(&prev, &r);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            rusqlite::params![r.seq, r.at, r.account, r.username, r.ip, r.action, r.outcome, r.object_kind, r.object_id, r.region, r.detail, r.prev_hash, r.hash],
+        )?;
+        prev = r.hash;
+    }
+    tx.execute("UPDATE audit_head SET hash = ?1 WHERE id = 1", [prev])?;
+    Ok(())
+}
+
 /// Appends one entry in a transaction of its own (logins, denials: events with no record).
 pub async fn append_now(db: &Db, entry: AuditEntry) -> Result<()> {
     let tx = db.begin().await?;

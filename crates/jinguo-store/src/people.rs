@@ -9,9 +9,13 @@ use jinguo_domain::people::PersonCategory;
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use crate::audit::AuditEntry;
 use crate::ids::next_id;
 use crate::org::federations::{parse_cursor, region_of_row};
-use crate::{Page, Result, Scope, Work, sql, vals};
+use crate::rollup::Deltas;
+use crate::{Backend, Db, Page, Result, Scope, StoreError, Work, sql, vals};
 
 /// A person as stored: sealed fields stay sealed.
 #[derive(Debug, Clone, Serialize)]
@@ -246,6 +250,125 @@ pub async fn insert_batch(w: &mut Work, people: &[NewPerson], day: NaiveDate, no
         }
     }
     Ok(ids)
+}
+
+/// Registers the people arriving on `batches` (an import: they were checked and sealed
+/// already) in one transaction with their roll-ups and the `audit` entry, or none of them: the
+/// transaction rolls back unless exactly `expected` people arrived. SQLite goes through a
+/// connection of its own with prepared statements (the bulk path); PostgreSQL through
+/// [`insert_batch`]. `on_progress` is told the count written so far after each batch.
+pub async fn insert_stream(
+    db: &Db,
+    mut batches: tokio::sync::mpsc::Receiver<Vec<NewPerson>>,
+    expected: usize,
+    day: NaiveDate,
+    now_ms: i64,
+    audit: AuditEntry,
+    on_progress: impl Fn(usize) + Send + 'static,
+) -> Result<usize> {
+    match db.backend() {
+        Backend::Sqlite => {
+            let path = db.sqlite_path().ok_or_else(|| StoreError::Other("SQLite 数据库没有文件路径".into()))?.to_owned();
+            tokio::task::spawn_blocking(move || insert_stream_sqlite(&path, batches, expected, day, now_ms, audit, &on_progress))
+                .await
+                .map_err(|e| StoreError::Other(format!("导入线程异常：{e}")))?
+        }
+        Backend::Postgres => {
+            let mut w = Work::begin(db).await?;
+            let mut written = 0;
+            while let Some(batch) = batches.recv().await {
+                match insert_batch(&mut w, &batch, day, now_ms).await {
+                    Ok(ids) => written += ids.len(),
+                    Err(e) => {
+                        w.rollback().await?;
+                        return Err(e);
+                    }
+                }
+                on_progress(written);
+            }
+            if written != expected {
+                w.rollback().await?;
+                return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
+            }
+            w.audit(audit);
+            w.commit().await?;
+            Ok(written)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the async wrapper's arguments, moved to this thread
+fn insert_stream_sqlite(
+    path: &std::path::Path,
+    mut batches: tokio::sync::mpsc::Receiver<Vec<NewPerson>>,
+    expected: usize,
+    day: NaiveDate,
+    now_ms: i64,
+    audit: AuditEntry,
+    on_progress: &dyn Fn(usize),
+) -> Result<usize> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(60))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", "-131072")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Counted per village and metric here, spread over the ancestors and tiers once at the end.
+    let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
+    let mut written = 0;
+    {
+        let mut person = tx.prepare_cached(
+            "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        )?;
+        let mut category = tx.prepare_cached("INSERT INTO person_categories (person, category, region) VALUES (?1, ?2, ?3)")?;
+        while let Some(batch) = batches.blocking_recv() {
+            for p in &batch {
+                let id = next_id();
+                let region = p.region.padded();
+                // The same text sqlx writes for a DATE, so both paths store dates alike.
+                let birth = p.birth_date.format("%Y-%m-%d").to_string();
+                person
+                    .execute(rusqlite::params![
+                        id,
+                        region,
+                        p.name,
+                        p.id_cipher,
+                        p.id_index,
+                        p.phone_cipher,
+                        p.phone_index,
+                        p.address_cipher,
+                        birth,
+                        p.sex,
+                        p.created_by,
+                        now_ms
+                    ])
+                    .map_err(|e| match e.sqlite_error_code() {
+                        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("该身份证号码已登记".into()),
+                        _ => e.into(),
+                    })?;
+                for cat in &p.categories {
+                    category.execute(rusqlite::params![id, cat.code(), region])?;
+                    *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
+                }
+                *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
+            }
+            written += batch.len();
+            on_progress(written);
+        }
+    }
+    if written != expected {
+        // Dropping the transaction rolls it back.
+        return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
+    }
+    let mut deltas = Deltas::new();
+    for ((m, region), n) in counts {
+        deltas.add(&m, &region, day, n);
+    }
+    deltas.write_sqlite(&tx)?;
+    crate::audit::append_sqlite(&tx, vec![audit])?;
+    tx.commit()?;
+    Ok(written)
 }
 
 /// Which of these blind indexes are registered already, and where: (index, person, region).

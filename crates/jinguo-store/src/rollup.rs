@@ -57,12 +57,29 @@ impl Deltas {
         self.map.len()
     }
 
-    /// Writes the deltas (inside the caller's transaction).
-    pub async fn write<C: ConnectionTrait>(self, c: &C) -> Result<()> {
-        // Sorted by key, the upserts walk the primary-key index in order (much faster on a big
-        // table than random order).
+    /// The non-zero deltas sorted by key: the upserts then walk the primary-key index in order
+    /// (much faster on a big table than random order).
+    fn sorted(self) -> Vec<((String, String, i64, i64), i64)> {
         let mut rows: Vec<_> = self.map.into_iter().filter(|(_, v)| *v != 0).collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        rows
+    }
+
+    /// Writes the deltas inside a transaction of the SQLite bulk path.
+    pub(crate) fn write_sqlite(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO rollups (metric, region, tier, bucket, value) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value",
+        )?;
+        for ((metric, region, tier, bucket), delta) in self.sorted() {
+            st.execute(rusqlite::params![metric, region, tier, bucket, delta])?;
+        }
+        Ok(())
+    }
+
+    /// Writes the deltas (inside the caller's transaction).
+    pub async fn write<C: ConnectionTrait>(self, c: &C) -> Result<()> {
+        let rows = self.sorted();
         for chunk in rows.chunks(150) {
             let mut text = String::from("INSERT INTO rollups (metric, region, tier, bucket, value) VALUES ");
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);

@@ -8,7 +8,7 @@ use jinguo_domain::{Level, RegionCode};
 use jinguo_sheet::{Column, Row, Sheet};
 use jinguo_store::audit::Outcome;
 use jinguo_store::people::{self as store, Filter, NewPerson};
-use jinguo_store::{Scope, StoreError, Work};
+use jinguo_store::{Scope, StoreError};
 use serde_json::json;
 
 use super::{
@@ -193,7 +193,7 @@ impl App {
         }
 
         // Pass 2: seal on the worker threads, write in one transaction here.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<NewPerson>>(4);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<NewPerson>>(4);
         let crypto = self.crypto.clone();
         let account = actor.account;
         let skip = existing.clone();
@@ -231,43 +231,35 @@ impl App {
                 }
             })
         };
-        let today = self.today();
+        let to_write = rows - existing.len();
         let now = self.now_ms();
-        let mut w = Work::begin(&self.db).await?;
-        let mut created = 0usize;
-        let to_write = (rows - existing.len()) as u64;
-        while let Some(batch) = rx.recv().await {
-            match store::insert_batch(&mut w, &batch, today, now).await {
-                Ok(ids) => created += ids.len(),
-                Err(StoreError::Conflict(_)) => {
-                    drop(rx);
-                    w.rollback().await?;
-                    return Err(AppError::Conflict("导入期间有人登记了表格中的人员，未导入任何数据：请重新导入".into()));
-                }
-                Err(e) => return Err(e.into()),
-            }
-            progress(Progress { stage: Stage::Writing, done: created as u64, total: to_write });
-        }
-        match producer.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
-            Err(e) => return Err(AppError::Internal(e.to_string())),
-        }
-        if created as u64 != to_write {
-            w.rollback().await?;
-            return Err(AppError::Internal(format!("导入行数不符：应写入 {to_write} 行，实写 {created} 行")));
-        }
-        w.audit(actor.entry(
+        let entry = actor.entry(
             now,
             ACTION,
             Outcome::Ok,
             "sheet",
             "",
             &actor.scope.root().map(|r| r.padded()).unwrap_or_default(),
-            json!({"file": file, "rows": rows, "created": created, "existing": existing.len()}),
-        ));
-        w.commit().await?;
-        progress(Progress { stage: Stage::Writing, done: created as u64, total: to_write });
+            json!({"file": file, "rows": rows, "created": to_write, "existing": existing.len()}),
+        );
+        let on_written = {
+            let progress = progress.clone();
+            move |n: usize| progress(Progress { stage: Stage::Writing, done: n as u64, total: to_write as u64 })
+        };
+        let written = store::insert_stream(&self.db, rx, to_write, self.today(), now, entry, on_written).await;
+        // The producer's own failure explains a short stream best.
+        match producer.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
+            Err(e) => return Err(AppError::Internal(e.to_string())),
+        }
+        let created = match written {
+            Ok(n) => n,
+            Err(StoreError::Conflict(_)) => {
+                return Err(AppError::Conflict("导入期间有人登记了表格中的人员，未导入任何数据：请重新导入".into()));
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(ImportOutcome::Imported(Imported { kind: SheetKind::People, rows, created, existing: existing.len() }))
     }
 
