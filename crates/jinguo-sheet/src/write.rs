@@ -64,9 +64,11 @@ pub fn template(data_sheet: &str, columns: &[Column]) -> Result<Vec<u8>> {
             }
         }
         ws.set_freeze_panes(1, 0)?;
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
     }
     {
         let ws = book.add_worksheet().set_name("填写说明")?;
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
         for (col, (title, width)) in
             [("列名", 16.0), ("是否必填", 10.0), ("填写要求", 60.0), ("可选值", 40.0), ("示例", 24.0)].iter().enumerate()
         {
@@ -105,6 +107,7 @@ pub fn table(sheet_name: &str, headers: &[&str], rows: impl IntoIterator<Item = 
         write_row(ws, i as u32 + 1, 0, &row, &text)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
     Ok(book.save_to_buffer()?)
 }
 
