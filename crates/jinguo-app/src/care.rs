@@ -1,12 +1,14 @@
 //! Dynamic monitoring (动态监测) of vulnerable women: a care case with a risk level whose visit
 //! interval sets the next due date, visits (走访) recorded once, the overdue list, closing.
 
-use jinguo_domain::RegionCode;
+use chrono::NaiveDate;
 use jinguo_domain::access::Permission;
 use jinguo_domain::org::validate_name;
 use jinguo_domain::people::RiskLevel;
+use jinguo_domain::{Invalid, RegionCode};
 use jinguo_store::audit::Outcome;
 use jinguo_store::care::{self as store, CareCase, Filter, NewCase, NewVisit, Visit};
+use jinguo_store::people::PersonRow;
 use jinguo_store::register::Register;
 use jinguo_store::{Page, StoreError, Work};
 use serde::Deserialize;
@@ -34,6 +36,62 @@ pub struct CaseDetail {
     pub visits: Vec<Visit>,
 }
 
+/// Said when a woman already has an open case.
+pub(crate) const ONE_OPEN_CASE: &str = "她已有一份进行中的监测档案";
+
+/// The risk level and opening day of a new case, as a form or a sheet row gives them (the
+/// opening day defaults to today and may not be in the future).
+pub(crate) fn case_input(risk: &str, opened_on: Option<&str>, today: NaiveDate) -> Result<(RiskLevel, NaiveDate), Invalid> {
+    let mut checks = Checks::new();
+    let risk = checks.take(RiskLevel::parse(risk));
+    let opened = checks.take(parse_day("opened_on", "建档日期", opened_on, today, today));
+    checks.into_result()?;
+    match (risk, opened) {
+        (Some(r), Some(d)) => Ok((r, d)),
+        _ => Err(Invalid::field("risk_level", "风险等级或建档日期有误")),
+    }
+}
+
+/// Only a woman in one of the vulnerable categories is monitored.
+pub(crate) fn may_open_case(p: &PersonRow) -> Result<(), Invalid> {
+    if p.categories.iter().any(|c| c.is_vulnerable()) {
+        Ok(())
+    } else {
+        Err(Invalid::field("person", "她不属于困难、留守、残疾、单亲、大病等特殊妇女群体，无需建立监测档案"))
+    }
+}
+
+/// The case to write for her: the risk level's interval as this deployment sets it.
+pub(crate) fn new_case(p: &PersonRow, risk: RiskLevel, opened_on: NaiveDate, intervals: &VisitIntervals, actor: &Actor) -> NewCase {
+    NewCase { person: p.id, region: p.region.clone(), risk, interval_days: intervals.days(risk), opened_on, opened_by: actor.account }
+}
+
+/// A visit as a form or a sheet row gives it: a day (default today, not in the future, not
+/// before the case was opened), what was found (required), needs, and the visitor (default:
+/// the one recording it).
+pub(crate) fn visit_input(
+    input: &VisitInput,
+    default_visitor: &str,
+    account: Option<i64>,
+    opened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<NewVisit, Invalid> {
+    let mut checks = Checks::new();
+    let day = checks.take(parse_day("visited_on", "走访日期", input.visited_on.as_deref(), today, today));
+    let findings = checks.take(validate_name("findings", "走访情况", &input.findings, 1000));
+    let needs = checks.take(optional_text("needs", "需求", input.needs.as_deref(), 1000));
+    let visitor = input.visitor.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default_visitor).to_owned();
+    let visitor = checks.take(validate_name("visitor", "走访人", &visitor, 30));
+    checks.into_result()?;
+    let (Some(day), Some(findings), Some(needs), Some(visitor)) = (day, findings, needs, visitor) else {
+        return Err(Invalid::field("visited_on", "走访记录有误"));
+    };
+    if day < opened_on {
+        return Err(Invalid::field("visited_on", format!("走访日期不能早于建档日期（{opened_on}）")));
+    }
+    Ok(NewVisit { visited_on: day, visitor_account: account, visitor_name: visitor, findings, needs })
+}
+
 impl App {
     async fn case_for_write(&self, actor: &Actor, id: i64, action: &str) -> Result<CareCase> {
         self.require(actor, Permission::WritePeople, action).await?;
@@ -56,11 +114,10 @@ impl App {
         self.require(actor, Permission::WritePeople, ACTION).await?;
         let today = self.today();
         let mut checks = Checks::new();
-        let risk = checks.take(RiskLevel::parse(risk));
-        let opened = checks.take(parse_day("opened_on", "建档日期", opened_on, today, today));
+        let case = checks.take(case_input(risk, opened_on, today));
         let pid = checks.take(person.trim().parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("person", "请选择要建档的人员")));
         checks.finish()?;
-        let (Some(risk), Some(opened), Some(pid)) = (risk, opened, pid) else { return Err(AppError::Internal("validation".into())) };
+        let (Some((risk, opened)), Some(pid)) = (case, pid) else { return Err(AppError::Internal("validation".into())) };
         let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
             Some(p) => p,
             None => {
@@ -71,22 +128,14 @@ impl App {
                 });
             }
         };
-        if !p.categories.iter().any(|c| c.is_vulnerable()) {
-            return Err(AppError::invalid("person", "她不属于困难、留守、残疾、单亲、大病等特殊妇女群体，无需建立监测档案"));
-        }
+        may_open_case(&p)?;
         if store::open_case_of(self.db.reader(), pid).await?.is_some() {
-            return Err(AppError::Conflict("她已有一份进行中的监测档案".into()));
+            return Err(AppError::Conflict(ONE_OPEN_CASE.into()));
         }
-        let new = NewCase {
-            person: pid,
-            region: p.region.clone(),
-            risk,
-            interval_days: self.visit_intervals().await?.days(risk),
-            opened_on: opened,
-            opened_by: actor.account,
-        };
+        let intervals = self.visit_intervals().await?;
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
+        let new = new_case(&p, risk, opened, &intervals, actor);
         let id = match store::open(&mut w, &new, now).await {
             Ok(id) => id,
             Err(StoreError::Conflict(m)) => {
@@ -157,23 +206,10 @@ impl App {
         if c.closed_on.is_some() {
             return Err(AppError::invalid("visited_on", "该监测档案已结案，不能再登记走访"));
         }
-        let today = self.today();
-        let mut checks = Checks::new();
-        let day = checks.take(parse_day("visited_on", "走访日期", input.visited_on.as_deref(), today, today));
-        let findings = checks.take(validate_name("findings", "走访情况", &input.findings, 1000));
-        let needs = checks.take(optional_text("needs", "需求", input.needs.as_deref(), 1000));
-        let visitor = input.visitor.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&actor.display_name).to_owned();
-        let visitor = checks.take(validate_name("visitor", "走访人", &visitor, 30));
-        checks.finish()?;
-        let (Some(day), Some(findings), Some(needs), Some(visitor)) = (day, findings, needs, visitor) else {
-            return Err(AppError::Internal("validation".into()));
-        };
-        if day < c.opened_on {
-            return Err(AppError::invalid("visited_on", format!("走访日期不能早于建档日期（{}）", c.opened_on)));
-        }
+        let visit = visit_input(input, &actor.display_name, actor.account, c.opened_on, self.today())?;
+        let day = visit.visited_on;
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
-        let visit = NewVisit { visited_on: day, visitor_account: actor.account, visitor_name: visitor, findings, needs };
         let id = store::record_visit(&mut w, &c, &visit, now).await?;
         w.audit(actor.entry(
             now,

@@ -2,16 +2,17 @@
 //! rule (a second screening for the same cancer in one year is flagged, not counted), follow-ups
 //! of abnormal results, and the list of those still without a follow-up after 30 days.
 
-use chrono::Duration;
-use jinguo_domain::RegionCode;
+use chrono::{Duration, NaiveDate};
 use jinguo_domain::access::Permission;
 use jinguo_domain::insight::Period;
 use jinguo_domain::org::validate_name;
 use jinguo_domain::people::{ScreeningKind, ScreeningResult, screening_eligible, statistical_year, statistical_year_bounds};
+use jinguo_domain::{Invalid, RegionCode};
 use jinguo_store::Page;
 use jinguo_store::Work;
 use jinguo_store::audit::Outcome;
 use jinguo_store::health::{self as store, NewScreening, Screening};
+use jinguo_store::people::PersonRow;
 use jinguo_store::register::Register;
 use serde::Deserialize;
 use serde_json::json;
@@ -59,6 +60,80 @@ pub struct ScreeningInput {
     pub result: String,
 }
 
+/// Said of a follow-up given for a normal result.
+pub(crate) const NO_FOLLOW_UP: &str = "未见异常的筛查结果无需随访";
+
+/// A screening's own fields, checked: what a form or a sheet row gives besides the woman.
+#[derive(Debug, Clone)]
+pub(crate) struct ScreeningFields {
+    pub kind: ScreeningKind,
+    pub screened_on: NaiveDate,
+    pub site: String,
+    pub result: ScreeningResult,
+}
+
+impl ScreeningFields {
+    /// The record to write for her (its statistical year follows from the day).
+    pub fn for_person(self, p: &PersonRow, actor: &Actor) -> NewScreening {
+        NewScreening {
+            person: p.id,
+            region: p.region.clone(),
+            kind: self.kind,
+            screened_on: self.screened_on,
+            stat_year: statistical_year(self.screened_on) as i64,
+            site: self.site,
+            result: self.result,
+            created_by: actor.account,
+        }
+    }
+}
+
+/// Kind, day (default today, not in the future), site and result of a screening.
+pub(crate) fn screening_input(
+    kind: &str,
+    screened_on: Option<&str>,
+    site: &str,
+    result: &str,
+    today: NaiveDate,
+) -> Result<ScreeningFields, Invalid> {
+    let mut checks = Checks::new();
+    let kind = checks.take(ScreeningKind::parse(kind));
+    let day = checks.take(parse_day("screened_on", "筛查日期", screened_on, today, today));
+    let site = checks.take(validate_name("site", "筛查机构", site, 60));
+    let result = checks.take(ScreeningResult::parse(result));
+    checks.into_result()?;
+    match (kind, day, site, result) {
+        (Some(kind), Some(screened_on), Some(site), Some(result)) => Ok(ScreeningFields { kind, screened_on, site, result }),
+        _ => Err(Invalid::field("kind", "筛查记录有误")),
+    }
+}
+
+/// The screening is for women aged 35–64 on the day.
+pub(crate) fn may_screen(p: &PersonRow, day: NaiveDate) -> Result<(), Invalid> {
+    if p.sex != "female" || !screening_eligible(p.birth_date, day) {
+        return Err(Invalid::field("person", "两癌筛查的对象是筛查当日年满 35 岁、不满 65 岁的妇女"));
+    }
+    Ok(())
+}
+
+/// A follow-up's day (default today, not in the future, not before the screening) and diagnosis.
+pub(crate) fn follow_up_input(
+    screened_on: NaiveDate,
+    day: Option<&str>,
+    diagnosis: &str,
+    today: NaiveDate,
+) -> Result<(NaiveDate, String), Invalid> {
+    let mut checks = Checks::new();
+    let day = checks.take(parse_day("follow_up_on", "随访日期", day, today, today));
+    let diagnosis = checks.take(optional_text("diagnosis", "诊断结果", Some(diagnosis), 200));
+    checks.into_result()?;
+    let (Some(day), Some(diagnosis)) = (day, diagnosis) else { return Err(Invalid::field("follow_up_on", "随访记录有误")) };
+    if day < screened_on {
+        return Err(Invalid::field("follow_up_on", "随访日期不能早于筛查日期"));
+    }
+    Ok((day, diagnosis))
+}
+
 impl App {
     fn mask_screenings(&self, actor: &Actor, page: Page<Screening>) -> Page<Screening> {
         page.map(|mut s| {
@@ -75,12 +150,9 @@ impl App {
         let mut checks = Checks::new();
         let pid =
             checks.take(input.person.trim().parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("person", "请选择接受筛查的妇女")));
-        let kind = checks.take(ScreeningKind::parse(&input.kind));
-        let day = checks.take(parse_day("screened_on", "筛查日期", input.screened_on.as_deref(), today, today));
-        let site = checks.take(validate_name("site", "筛查机构", &input.site, 60));
-        let result = checks.take(ScreeningResult::parse(&input.result));
+        let fields = checks.take(screening_input(&input.kind, input.screened_on.as_deref(), &input.site, &input.result, today));
         checks.finish()?;
-        let (Some(pid), Some(kind), Some(day), Some(site), Some(result)) = (pid, kind, day, site, result) else {
+        let (Some(pid), Some(fields)) = (pid, fields) else {
             return Err(AppError::Internal("validation".into()));
         };
         let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
@@ -93,19 +165,9 @@ impl App {
                 });
             }
         };
-        if p.sex != "female" || !screening_eligible(p.birth_date, day) {
-            return Err(AppError::invalid("person", "两癌筛查的对象是筛查当日年满 35 岁、不满 65 岁的妇女"));
-        }
-        let new = NewScreening {
-            person: pid,
-            region: p.region.clone(),
-            kind,
-            screened_on: day,
-            stat_year: statistical_year(day) as i64,
-            site,
-            result,
-            created_by: actor.account,
-        };
+        may_screen(&p, fields.screened_on)?;
+        let new = fields.for_person(&p, actor);
+        let (kind, day, result) = (new.kind, new.screened_on, new.result);
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let (id, repeat) = store::insert(&mut w, &new, now).await?;
@@ -129,17 +191,9 @@ impl App {
         let found = store::get(self.db.reader(), &actor.scope, id).await?;
         let s = self.writable(actor, found, Register::Screenings, id, ACTION).await?;
         if !s.result.needs_follow_up() {
-            return Err(AppError::invalid("result", "未见异常的筛查结果无需随访"));
+            return Err(AppError::invalid("result", NO_FOLLOW_UP));
         }
-        let today = self.today();
-        let mut checks = Checks::new();
-        let day = checks.take(parse_day("follow_up_on", "随访日期", day, today, today));
-        let diagnosis = checks.take(optional_text("diagnosis", "诊断结果", Some(diagnosis), 200));
-        checks.finish()?;
-        let (Some(day), Some(diagnosis)) = (day, diagnosis) else { return Err(AppError::Internal("validation".into())) };
-        if day < s.screened_on {
-            return Err(AppError::invalid("follow_up_on", "随访日期不能早于筛查日期"));
-        }
+        let (day, diagnosis) = follow_up_input(s.screened_on, day, diagnosis, self.today())?;
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         store::record_follow_up(&mut w, &s, day, &diagnosis, now).await?;

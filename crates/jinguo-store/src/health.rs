@@ -101,6 +101,17 @@ pub async fn insert(w: &mut Work, new: &NewScreening, now_ms: i64) -> Result<(i6
     Ok((id, repeat))
 }
 
+/// Whether she already has a screening of `kind` recorded on `day` (an import run twice).
+pub async fn recorded_on<C: ConnectionTrait>(c: &C, person: i64, kind: ScreeningKind, day: NaiveDate) -> Result<bool> {
+    let n: i64 = sql::scalar(
+        c,
+        "SELECT COUNT(*) FROM screenings WHERE person = ? AND kind = ? AND screened_on = ?",
+        vals![person, kind.code(), day],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
 /// Records the follow-up of an abnormal or suspected result.
 pub async fn record_follow_up(w: &mut Work, s: &Screening, day: NaiveDate, diagnosis: &str, now_ms: i64) -> Result<()> {
     sql::exec(

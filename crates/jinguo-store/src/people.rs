@@ -111,6 +111,22 @@ pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Op
     }
 }
 
+/// The people of `ids` within `scope`, with their categories (any order; those outside scope
+/// or absent are left out).
+pub async fn get_many<C: ConnectionTrait>(c: &C, scope: &Scope, ids: &[i64]) -> Result<Vec<PersonRow>> {
+    let (low, high) = scope.bounds();
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = vals![low.clone(), high.clone()];
+        values.extend(chunk.iter().map(|i| Value::from(*i)));
+        let rows = sql::all(c, &format!("{SELECT} WHERE p.region BETWEEN ? AND ? AND p.id IN ({marks})"), values).await?;
+        let people = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        found.extend(with_categories(c, people).await?);
+    }
+    Ok(found)
+}
+
 /// Who holds this ID number, whatever the caller's scope: for deduplication only (the caller
 /// learns the id and region and decides what to reveal).
 pub async fn find_by_id_index<C: ConnectionTrait>(c: &C, index: &str) -> Result<Option<(i64, RegionCode)>> {

@@ -4,13 +4,16 @@
 
 mod audit;
 mod bench;
+mod care;
 mod config;
 mod demo;
 mod keys;
 mod migrate;
 mod people;
 mod regions;
+mod screenings;
 mod serve;
+mod sheets;
 mod ui;
 mod user;
 
@@ -46,6 +49,12 @@ enum Command {
     /// 人员信息：导入模板、导入与导出（.xlsx/.csv）
     #[command(subcommand)]
     People(people::Command),
+    /// 监测档案：导入模板、导入与导出（.xlsx/.csv）
+    #[command(subcommand)]
+    Care(care::Command),
+    /// 两癌筛查：导入模板、导入与导出（.xlsx/.csv）
+    #[command(subcommand)]
+    Screenings(screenings::Command),
     /// 主密钥：轮换与查看
     #[command(subcommand)]
     Keys(keys::Command),
@@ -71,6 +80,8 @@ fn main() -> ExitCode {
             Command::User(cmd) => user::run(cmd, settings).await,
             Command::Audit(cmd) => audit::run(cmd, settings).await,
             Command::People(cmd) => people::run(cmd, settings).await,
+            Command::Care(cmd) => care::run(cmd, settings).await,
+            Command::Screenings(cmd) => screenings::run(cmd, settings).await,
             Command::Keys(cmd) => keys::run(cmd, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,

@@ -81,6 +81,11 @@ impl Checks {
     pub fn finish(self) -> Result<()> {
         self.0.into_result().map_err(AppError::Invalid)
     }
+
+    /// The errors collected, for checks shared by a form and a spreadsheet row.
+    pub fn into_result(self) -> Result<(), Invalid> {
+        self.0.into_result()
+    }
 }
 
 impl App {

@@ -7,19 +7,25 @@
 //! the second pass seals the protected fields on all cores while one transaction writes the
 //! rows, the roll-ups and the audit entry.
 
+mod care;
 mod people;
+mod screenings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use jinguo_domain::access::Permission;
 use jinguo_domain::org::validate_name;
+use jinguo_domain::people::IdNumber;
 use jinguo_sheet::{Format, Row, Sheet, same_header};
 use jinguo_store::audit::Outcome;
+use jinguo_store::people::PersonRow;
 use serde::Serialize;
 use serde_json::json;
 
+pub use care::CARE_COLUMNS;
 pub use people::PEOPLE_COLUMNS;
+pub use screenings::SCREENING_COLUMNS;
 
 use crate::{Actor, App, AppError, Result};
 
@@ -28,31 +34,69 @@ use crate::{Actor, App, AppError, Result};
 #[serde(rename_all = "snake_case")]
 pub enum SheetKind {
     People,
+    /// Care cases (动态监测档案), each with an optional first visit.
+    CareCases,
+    /// Two-cancer screenings (两癌筛查), each with an optional follow-up.
+    Screenings,
 }
 
 impl SheetKind {
+    pub const ALL: [SheetKind; 3] = [SheetKind::People, SheetKind::CareCases, SheetKind::Screenings];
+
+    /// By code (as URLs and the CLI give it) or label.
     pub fn parse(s: &str) -> Result<SheetKind> {
-        match s.trim() {
-            "people" | "人员" => Ok(SheetKind::People),
-            other => Err(AppError::invalid("kind", format!("未知的表格类型「{other}」，可选：people（人员）"))),
-        }
+        let s = s.trim();
+        SheetKind::ALL.into_iter().find(|k| k.code() == s || k.label() == s || k.short_label() == s).ok_or_else(|| {
+            AppError::invalid("kind", format!("未知的表格类型「{s}」，可选：people（人员）、care（监测档案）、screenings（两癌筛查）"))
+        })
     }
 
+    /// The code in URLs and on the command line.
     pub fn code(self) -> &'static str {
         match self {
             SheetKind::People => "people",
+            SheetKind::CareCases => "care",
+            SheetKind::Screenings => "screenings",
+        }
+    }
+
+    /// The first part of its audit actions (`people.import`, `care_case.import`, …).
+    pub fn action(self) -> &'static str {
+        match self {
+            SheetKind::People => "people",
+            SheetKind::CareCases => "care_case",
+            SheetKind::Screenings => "screening",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             SheetKind::People => "人员信息",
+            SheetKind::CareCases => "监测档案",
+            SheetKind::Screenings => "两癌筛查",
+        }
+    }
+
+    fn short_label(self) -> &'static str {
+        match self {
+            SheetKind::People => "人员",
+            SheetKind::CareCases => "监测",
+            SheetKind::Screenings => "筛查",
         }
     }
 
     /// The file name a template downloads as.
     pub fn template_name(self) -> String {
         format!("{}导入模板.xlsx", self.label())
+    }
+
+    /// The list page its imports lead back to.
+    pub fn list_path(self) -> &'static str {
+        match self {
+            SheetKind::People => "/people",
+            SheetKind::CareCases => "/care/cases",
+            SheetKind::Screenings => "/screenings",
+        }
     }
 }
 
@@ -101,6 +145,44 @@ pub struct Imported {
     pub created: usize,
     /// Rows whose person was registered already (in scope): found, not duplicated.
     pub existing: usize,
+    /// Care cases: first visits recorded with them.
+    pub visits: usize,
+    /// Screenings: second screenings for the same cancer in a statistical year (flagged, not
+    /// counted again).
+    pub repeats: usize,
+    /// Screenings: follow-ups recorded with them.
+    pub follow_ups: usize,
+}
+
+impl Imported {
+    /// What landed, as the officer reads it.
+    pub fn summary(&self) -> String {
+        let mut s = format!("共 {} 行，", self.rows);
+        match self.kind {
+            SheetKind::People => {
+                s.push_str(&format!("新登记 {} 人", self.created));
+                if self.existing > 0 {
+                    s.push_str(&format!("，另有 {} 人此前已登记（未重复登记）", self.existing));
+                }
+            }
+            SheetKind::CareCases => {
+                s.push_str(&format!("新建监测档案 {} 份", self.created));
+                if self.visits > 0 {
+                    s.push_str(&format!("，登记走访 {} 次", self.visits));
+                }
+            }
+            SheetKind::Screenings => {
+                s.push_str(&format!("登记筛查 {} 条", self.created));
+                if self.repeats > 0 {
+                    s.push_str(&format!("，其中 {} 条为统计年度内的重复筛查（已标注，不重复计数）", self.repeats));
+                }
+                if self.follow_ups > 0 {
+                    s.push_str(&format!("，随访 {} 条", self.follow_ups));
+                }
+            }
+        }
+        s
+    }
 }
 
 /// An import refused: nothing was written.
@@ -237,7 +319,7 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let entry = actor.entry(
             self.now_ms(),
-            &format!("{}.import", kind.code()),
+            &format!("{}.import", kind.action()),
             Outcome::Failed,
             "sheet",
             "",
@@ -260,5 +342,178 @@ impl App {
             self.require(actor, Permission::RevealPersonal, action).await?;
         }
         Ok(reason)
+    }
+}
+
+/// Said when an ID number in a register sheet is not on the register.
+pub(crate) const NOT_REGISTERED: &str = "该身份证号码尚未登记，请先导入人员信息";
+/// Said when she is registered outside the actor's scope (no more is told).
+pub(crate) const OUT_OF_SCOPE: &str = "该身份证号码在其他地区登记，不在您的管辖范围内";
+
+/// The ID number of a row's woman, or None with the error added.
+pub(crate) fn id_cell(row: &Row, at: Option<usize>, today: chrono::NaiveDate, errors: &mut Vec<(String, String)>) -> Option<IdNumber> {
+    // A cell the sheet could not read faithfully has its message already.
+    if at.is_some_and(|c| row.problems.iter().any(|(p, _)| *p == c)) {
+        return None;
+    }
+    match cell(row, at) {
+        "" => {
+            errors.push(("身份证号码".into(), "请填写身份证号码".into()));
+            None
+        }
+        text => take(errors, "身份证号码", IdNumber::parse(text, today)),
+    }
+}
+
+/// Like [`take`] for a check of several fields: each message goes under its field's column
+/// (`columns` maps field names to column names; an unlisted field goes under `fallback`).
+pub(crate) fn take_fields<T>(
+    errors: &mut Vec<(String, String)>,
+    columns: &[(&str, &str)],
+    fallback: &str,
+    r: Result<T, jinguo_domain::Invalid>,
+) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            for f in e.errors {
+                let column = columns.iter().find(|(field, _)| *field == f.field).map_or(fallback, |(_, c)| *c);
+                errors.push((column.to_owned(), f.message));
+            }
+            None
+        }
+    }
+}
+
+/// A row of a register sheet (care cases, screenings) after its own checks and the lookup of
+/// its woman.
+pub(crate) struct Checked<T> {
+    pub line: usize,
+    /// What is wrong with it so far, in Chinese (the row is bad if any).
+    pub errors: Vec<String>,
+    /// Her record, found by ID number in the actor's scope.
+    pub person: Option<PersonRow>,
+    /// What it asks to write, if every field is good.
+    pub value: Option<T>,
+}
+
+impl<T> Checked<T> {
+    /// The person and value of a good row.
+    pub fn good(&self) -> Option<(&PersonRow, &T)> {
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some((self.person.as_ref()?, self.value.as_ref()?))
+    }
+}
+
+/// The bad rows of a checked sheet, in order.
+pub(crate) fn row_errors<T>(rows: &[Checked<T>]) -> Vec<RowError> {
+    rows.iter().filter(|r| !r.errors.is_empty()).map(|r| RowError { line: r.line, message: r.errors.join("；") }).collect()
+}
+
+impl App {
+    /// Checks every row of a register sheet with `parse` (its ID number, what it asks to write,
+    /// and the field errors) and finds each row's woman by ID number through the blind index,
+    /// within the actor's scope. These sheets hold thousands of rows, not millions: one pass.
+    pub(crate) async fn check_women_rows<T>(
+        &self,
+        actor: &Actor,
+        sheet: &Sheet,
+        parse: impl Fn(&Row) -> (Option<IdNumber>, Option<T>, Vec<(String, String)>),
+        progress: &OnProgress,
+    ) -> Result<Vec<Checked<T>>> {
+        let mut checked = Vec::new();
+        let mut ids: Vec<(usize, String)> = Vec::new();
+        for row in sheet.rows() {
+            let row = row.map_err(|e| AppError::invalid("file", e.to_string()))?;
+            let (id, value, errors) = parse(&row);
+            if let Some(id) = &id {
+                ids.push((checked.len(), self.crypto.blind_index(crate::people::ID_PURPOSE, id.as_str())));
+            }
+            let errors = row_message(&row, &sheet.headers, errors).into_iter().collect();
+            checked.push(Checked { line: row.line, errors, person: None, value });
+            if checked.len() % 500 == 0 {
+                progress(Progress { stage: Stage::Checking, done: checked.len() as u64, total: 0 });
+            }
+        }
+        let indexes: Vec<String> = ids.iter().map(|(_, i)| i.clone()).collect();
+        let holders: HashMap<String, (i64, jinguo_domain::RegionCode)> = jinguo_store::people::taken(self.db.reader(), &indexes)
+            .await?
+            .into_iter()
+            .map(|(index, id, region)| (index, (id, region)))
+            .collect();
+        let wanted: Vec<i64> = holders.values().filter(|(_, r)| actor.scope.contains(r)).map(|(id, _)| *id).collect();
+        let people: HashMap<i64, PersonRow> =
+            jinguo_store::people::get_many(self.db.reader(), &actor.scope, &wanted).await?.into_iter().map(|p| (p.id, p)).collect();
+        for (at, index) in ids {
+            let row = &mut checked[at];
+            match holders.get(&index) {
+                None => row.errors.push(NOT_REGISTERED.into()),
+                Some((id, _)) => match people.get(id) {
+                    Some(p) => row.person = Some(p.clone()),
+                    None => row.errors.push(OUT_OF_SCOPE.into()),
+                },
+            }
+        }
+        progress(Progress { stage: Stage::Checking, done: checked.len() as u64, total: checked.len() as u64 });
+        Ok(checked)
+    }
+
+    /// A woman's name and ID number as an export shows them: whole when `full` (the caller
+    /// checked the permission), masked otherwise, nothing for roles that do not see identity.
+    pub(crate) fn identity_cells(&self, actor: &Actor, p: Option<&PersonRow>, full: bool) -> Result<(String, String)> {
+        let Some(p) = p else { return Ok((String::new(), String::new())) };
+        if full {
+            let id = self.crypto.open(crate::people::ID_PURPOSE, &p.id_cipher).map_err(|e| AppError::Internal(e.to_string()))?;
+            return Ok((p.name.clone(), id));
+        }
+        let v = self.person_view(actor, p, true);
+        Ok((v.name.unwrap_or_default(), v.id_number.unwrap_or_default()))
+    }
+
+    /// The people of a page of records, by id, for their identity cells.
+    pub(crate) async fn people_of(&self, scope: &jinguo_store::Scope, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, PersonRow>> {
+        let mut ids: Vec<i64> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(jinguo_store::people::get_many(self.db.reader(), scope, &ids).await?.into_iter().map(|p| (p.id, p)).collect())
+    }
+
+    /// Writes an export's workbook and audits it (who, what, how many rows, why).
+    #[allow(clippy::too_many_arguments)] // what an export is: each named at the call
+    pub(crate) async fn finish_export(
+        &self,
+        actor: &Actor,
+        action: &str,
+        title: &str,
+        headers: Vec<&'static str>,
+        rows: Vec<Vec<String>>,
+        region: Option<&jinguo_domain::RegionCode>,
+        reason: String,
+        request: &ExportRequest,
+        filter: serde_json::Value,
+    ) -> Result<Download> {
+        let count = rows.len();
+        let sheet = title.to_owned();
+        let bytes = tokio::task::spawn_blocking(move || jinguo_sheet::table(&sheet, &headers, rows))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let scope_region = region.cloned().or_else(|| actor.scope.root().cloned()).map(|r| r.padded()).unwrap_or_default();
+        let entry = actor.entry(
+            self.now_ms(),
+            action,
+            Outcome::Ok,
+            "sheet",
+            "",
+            &scope_region,
+            json!({"reason": reason, "rows": count, "full": request.full, "list": title, "filter": filter}),
+        );
+        jinguo_store::audit::append_now(&self.db, entry).await?;
+        let stamp = self.today().format("%Y%m%d");
+        Ok(Download {
+            file_name: format!("{title}{}_{stamp}.xlsx", if request.full { "（含身份信息）" } else { "" }), bytes, rows: count
+        })
     }
 }

@@ -260,7 +260,15 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(ImportOutcome::Imported(Imported { kind: SheetKind::People, rows, created, existing: existing.len() }))
+        Ok(ImportOutcome::Imported(Imported {
+            kind: SheetKind::People,
+            rows,
+            created,
+            existing: existing.len(),
+            visits: 0,
+            repeats: 0,
+            follow_ups: 0,
+        }))
     }
 
     /// Pass 1 of an import: (bad rows, lines of people registered in scope already, data rows).

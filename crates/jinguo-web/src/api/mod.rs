@@ -47,10 +47,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/people/{id}", get(people::get))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
         .route("/api/v1/care/cases", get(care::list).post(care::open))
+        .route("/api/v1/care/cases/template", get(sheets::care_template))
+        .route("/api/v1/care/cases/export", post(sheets::care_export))
         .route("/api/v1/care/cases/{id}", get(care::get))
         .route("/api/v1/care/cases/{id}/visits", post(care::visit))
         .route("/api/v1/care/cases/{id}/close", post(care::close))
         .route("/api/v1/care/overdue", get(care::overdue))
+        .route("/api/v1/care/overdue/export", post(sheets::overdue_export))
         .route("/api/v1/care/pairings", get(help::list_pairings).post(help::create_pairing))
         .route("/api/v1/care/pairings/{id}", get(help::get_pairing))
         .route("/api/v1/care/pairings/{id}/end", post(help::end_pairing))
@@ -62,6 +65,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/care/groups/{id}/members/{member}/leave", post(help::leave))
         .route("/api/v1/care/groups/{id}/meetings", post(help::add_meeting))
         .route("/api/v1/screenings", get(screenings::list).post(screenings::create))
+        .route("/api/v1/screenings/template", get(sheets::screening_template))
+        .route("/api/v1/screenings/export", post(sheets::screening_export))
         .route("/api/v1/screenings/overdue", get(screenings::overdue))
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
@@ -73,6 +78,8 @@ pub fn router(state: AppState) -> Router<AppState> {
 pub fn upload_router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/api/v1/people/import", post(sheets::import))
+        .route("/api/v1/care/cases/import", post(sheets::care_import))
+        .route("/api/v1/screenings/import", post(sheets::screening_import))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
 }
 
@@ -87,6 +94,8 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         org::list_activities, org::create_activity, org::get_activity, org::list_attendance, org::confirm_attendance,
         people::create, people::list, people::get, people::reveal,
         sheets::template, sheets::import, sheets::export,
+        sheets::care_template, sheets::care_import, sheets::care_export, sheets::overdue_export,
+        sheets::screening_template, sheets::screening_import, sheets::screening_export,
         care::open, care::list, care::get, care::visit, care::close, care::overdue,
         help::create_pairing, help::list_pairings, help::get_pairing, help::end_pairing,
         help::create_aid, help::list_aid, help::get_aid,

@@ -115,6 +115,9 @@ struct ListPage {
     total: i64,
     next: String,
     identity: bool,
+    can_write: bool,
+    /// The export page for the list as filtered.
+    export: String,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +156,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         .as_deref()
         .map(|n| link("/care/cases", &[("region", &region), ("risk", risk_code), ("status", status), ("after", n)]))
         .unwrap_or_default();
+    let export = link("/care/cases/export", &[("region", &region), ("risk", risk_code), ("status", status)]);
     let today = state.app.today();
     let risks = RiskLevel::ALL.into_iter().map(|r| SelectOption::new(r.code(), format!("{}风险", r.label()), risk_code)).collect();
     let statuses =
@@ -166,6 +170,8 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         total: page.total,
         next,
         identity: sees_identity(&user),
+        can_write: actor.can(Permission::WritePeople),
+        export,
     }))
 }
 
@@ -178,6 +184,8 @@ struct OverduePage {
     total: i64,
     next: String,
     identity: bool,
+    /// The export page for this list.
+    export: String,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +205,7 @@ async fn overdue(State(state): State<AppState>, user: PageUser, Query(q): Query<
     }
     let region = shown.map(|r| r.short().to_owned()).unwrap_or_default();
     let next = page.next.as_deref().map(|n| link("/care/overdue", &[("region", &region), ("after", n)])).unwrap_or_default();
+    let export = link("/care/overdue/export", &[("region", &region)]);
     let today = state.app.today();
     Ok(render(&OverduePage {
         chrome,
@@ -205,6 +214,7 @@ async fn overdue(State(state): State<AppState>, user: PageUser, Query(q): Query<
         total: page.total,
         next,
         identity: sees_identity(&user),
+        export,
     }))
 }
 

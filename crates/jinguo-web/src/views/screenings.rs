@@ -113,6 +113,9 @@ struct ListPage {
     total: i64,
     next: String,
     identity: bool,
+    can_write: bool,
+    /// The export page for the list as filtered.
+    export: String,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +157,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         .as_deref()
         .map(|n| link("/screenings", &[("region", &region), ("kind", kind), ("result", result), ("year", &year), ("after", n)]))
         .unwrap_or_default();
+    let export = link("/screenings/export", &[("region", &region), ("kind", kind), ("result", result), ("year", &year)]);
     let today = state.app.today();
     Ok(render(&ListPage {
         chrome,
@@ -165,6 +169,8 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         total: page.total,
         next,
         identity: sees_identity(&user),
+        can_write: actor.can(Permission::WritePeople),
+        export,
     }))
 }
 

@@ -65,12 +65,17 @@ async fn people_in(t: &TestApp, code: &str) -> i64 {
 /// Uploads `bytes` through the import page; follows the progress page until it stops
 /// refreshing and answers it.
 async fn upload(t: &TestApp, b: &Client, name: &str, bytes: Vec<u8>) -> String {
-    let (status, page) = get(t, b, "/people/import").await;
+    upload_to(t, b, "/people/import", name, bytes).await
+}
+
+/// Uploads `bytes` through the import page at `path`, as [`upload`].
+pub(crate) async fn upload_to(t: &TestApp, b: &Client, path: &str, name: &str, bytes: Vec<u8>) -> String {
+    let (status, page) = get(t, b, path).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let form = reqwest::multipart::Form::new()
         .text("csrf", input_value(&page, "csrf"))
         .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
-    let res = b.post(t.url("/people/import")).multipart(form).send().await.unwrap();
+    let res = b.post(t.url(path)).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     let job = res.headers()["location"].to_str().unwrap().to_owned();
     for _ in 0..600 {
