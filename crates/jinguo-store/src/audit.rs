@@ -204,8 +204,8 @@ pub async fn search<C: ConnectionTrait>(c: &C, filter: &Filter, before: Option<i
         values.push(u.to_owned().into());
     }
     if let Some(a) = filter.action.as_deref().filter(|s| !s.is_empty()) {
-        cond.push_str(" AND action LIKE ?");
-        values.push(format!("{}%", a.replace(['%', '_'], "")).into());
+        cond.push_str(" AND action LIKE ? ESCAPE '\\'");
+        values.push(format!("{}%", sql::like_literal(a)).into());
     }
     if let Some(o) = filter.outcome.as_deref().filter(|s| !s.is_empty()) {
         cond.push_str(" AND outcome = ?");

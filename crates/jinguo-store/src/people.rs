@@ -143,8 +143,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, aft
         values.push(cat.code().into());
     }
     if let Some(q) = filter.name.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        cond.push_str(" AND p.name LIKE ?");
-        values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+        cond.push_str(" AND p.name LIKE ? ESCAPE '\\'");
+        values.push(format!("%{}%", sql::like_literal(q)).into());
     }
     if let Some(i) = &filter.id_index {
         cond.push_str(" AND p.id_index = ?");

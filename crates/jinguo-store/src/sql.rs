@@ -54,6 +54,19 @@ pub(crate) async fn one<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>
     Ok(c.query_one_raw(stmt(c.get_database_backend(), sql, values)).await?)
 }
 
+/// `s` as a literal inside a LIKE pattern written with `ESCAPE '\'`: its `%`, `_` and `\`
+/// match themselves (an action such as `care_case.open` is found by its full name).
+pub(crate) fn like_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One value from the first row, e.g. a `COUNT(*)`.
 pub(crate) async fn scalar<C: ConnectionTrait, T: TryGetable>(c: &C, sql: &str, values: Vec<Value>) -> Result<T> {
     let row = one(c, sql, values).await?.ok_or(StoreError::NotFound)?;

@@ -217,3 +217,20 @@ async fn audit_verify_catches_an_edit_and_a_deletion() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn audit_search_finds_an_action_by_its_full_name_underscores_and_all() {
+    for t in databases().await {
+        for action in ["care_case.open", "careXcase.open", "care.visit", "100%.odd"] {
+            audit::append_now(&t.db, entry(action)).await.unwrap();
+        }
+        let found = |a: &str| {
+            let filter = audit::Filter { action: Some(a.into()), ..Default::default() };
+            let db = t.db.clone();
+            async move { audit::search(db.reader(), &filter, None, 10).await.unwrap().items.into_iter().map(|r| r.action).collect::<Vec<_>>() }
+        };
+        assert_eq!(found("care_case").await, ["care_case.open"], "{}: _ matches only itself", t.engine);
+        assert_eq!(found("care").await.len(), 3, "{}", t.engine);
+        assert_eq!(found("100%").await, ["100%.odd"], "{}", t.engine);
+    }
+}

@@ -79,8 +79,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, q: Option<&str>, aft
     let mut cond = String::from(" WHERE f.region BETWEEN ? AND ?");
     let mut values: Vec<Value> = vals![low, high];
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        cond.push_str(" AND (a.username LIKE ? OR a.display_name LIKE ?)");
-        let p = format!("%{}%", q.replace(['%', '_'], ""));
+        cond.push_str(" AND (a.username LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\')");
+        let p = format!("%{}%", sql::like_literal(q));
         values.extend([p.clone().into(), p.into()]);
     }
     let total: i64 =
