@@ -20,9 +20,9 @@ use serde_json::json;
 use crate::org::{Checks, optional_text, parse_region};
 use crate::{Actor, App, AppError, Result};
 
-const ID_PURPOSE: &str = "person.id_number";
-const PHONE_PURPOSE: &str = "person.phone";
-const ADDRESS_PURPOSE: &str = "person.address";
+pub(crate) const ID_PURPOSE: &str = "person.id_number";
+pub(crate) const PHONE_PURPOSE: &str = "person.phone";
+pub(crate) const ADDRESS_PURPOSE: &str = "person.address";
 
 /// A person as a form, a sheet row or the API gives her.
 #[derive(Debug, Clone, Default, Deserialize)]
