@@ -124,6 +124,12 @@ impl App {
         let actor = Actor::operator();
         let city = RegionCode::parse(CITY).map_err(|e| AppError::Internal(e.to_string()))?;
         let seeded = settings::get(self.db.reader(), SEEDED_KEY).await?.is_some();
+        // A city-scale seed over another population is refused before anything is written.
+        if opts.scale == Scale::City
+            && let Some(had) = settings::get(self.db.reader(), POPULATION_KEY).await?.filter(|had| had != Scale::City.code())
+        {
+            return Err(wrong_scale(&had, opts.scale));
+        }
         if !seeded {
             // The roll-ups of five years of a whole city are about a million upserted rows in
             // random key order; SQLite's default cache of the writer connection makes that
@@ -253,12 +259,7 @@ impl App {
         progress: Option<Progress>,
     ) -> Result<Option<PopulationReport>> {
         let c = self.db.reader();
-        let wrong_scale = |had: &str| {
-            AppError::invalid(
-                "scale",
-                format!("该数据目录已载入 {had} 规模的演示人口，不能再载入 {} 规模；请换用新的数据目录（或新的数据库）", scale.code()),
-            )
-        };
+        let wrong_scale = |had: &str| wrong_scale(had, scale);
         if let Some(done) = settings::get(c, POPULATION_KEY).await? {
             if scale == Scale::City && done != Scale::City.code() {
                 return Err(wrong_scale(&done));
@@ -532,6 +533,13 @@ impl App {
         out.push(("账号".to_owned(), accounts::count(c).await?));
         Ok(out)
     }
+}
+
+fn wrong_scale(had: &str, scale: Scale) -> AppError {
+    AppError::invalid(
+        "scale",
+        format!("该数据目录已载入 {had} 规模的演示人口，不能再载入 {} 规模；请换用新的数据目录（或新的数据库）", scale.code()),
+    )
 }
 
 fn people_key(region: &RegionCode) -> String {
