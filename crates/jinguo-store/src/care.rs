@@ -247,3 +247,39 @@ pub async fn visits<C: ConnectionTrait>(c: &C, case: i64) -> Result<Vec<Visit>> 
         })
         .collect()
 }
+
+/// The overdue list computed the slow way, from the raw visits: each open case's latest visit
+/// (or its opening) plus its interval, compared with `day`, sorted by how overdue. The baseline
+/// of `jinguo bench overdue`, and a check on `next_due`; returns the total and the first
+/// `limit` case ids in the order of [`overdue`].
+pub async fn scan_overdue<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate, limit: usize) -> Result<(i64, Vec<i64>)> {
+    let (low, high) = scope.bounds();
+    let latest = sql::all(
+        c,
+        "SELECT care_case, MAX(visited_on) AS last FROM visits WHERE region BETWEEN ? AND ? GROUP BY care_case",
+        vals![low.clone(), high.clone()],
+    )
+    .await?;
+    let mut last: std::collections::HashMap<i64, NaiveDate> = std::collections::HashMap::with_capacity(latest.len());
+    for row in &latest {
+        last.insert(sql::get(row, "care_case")?, sql::get(row, "last")?);
+    }
+    let open = sql::all(
+        c,
+        "SELECT id, opened_on, interval_days FROM care_cases WHERE closed_on IS NULL AND region BETWEEN ? AND ?",
+        vals![low, high],
+    )
+    .await?;
+    let mut due: Vec<(NaiveDate, i64)> = Vec::new();
+    for row in &open {
+        let id: i64 = sql::get(row, "id")?;
+        let opened: NaiveDate = sql::get(row, "opened_on")?;
+        let interval: i64 = sql::get(row, "interval_days")?;
+        let next = last.get(&id).copied().unwrap_or(opened).max(opened) + chrono::Duration::days(interval);
+        if next < day {
+            due.push((next, id));
+        }
+    }
+    due.sort_unstable();
+    Ok((due.len() as i64, due.into_iter().take(limit).map(|(_, id)| id).collect()))
+}

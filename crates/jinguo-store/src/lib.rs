@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod bulk;
 pub mod care;
 mod db;
 pub mod health;

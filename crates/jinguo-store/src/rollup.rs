@@ -57,6 +57,23 @@ impl Deltas {
         self.map.len()
     }
 
+    /// Adds another set of deltas to these (a bulk job sums the deltas of its chunks).
+    pub fn merge(&mut self, other: Deltas) {
+        if self.map.is_empty() {
+            self.map = other.map;
+            return;
+        }
+        for (key, delta) in other.map {
+            *self.map.entry(key).or_insert(0) += delta;
+        }
+    }
+
+    /// The non-zero deltas as `(metric, region, tier, bucket, delta)`, sorted by key: what a
+    /// bulk writer upserts through the engine's own bulk path.
+    pub fn into_sorted_rows(self) -> Vec<(String, String, i64, i64, i64)> {
+        self.sorted().into_iter().map(|((m, r, t, b), v)| (m, r, t, b, v)).collect()
+    }
+
     /// The non-zero deltas sorted by key: the upserts then walk the primary-key index in order
     /// (much faster on a big table than random order).
     fn sorted(self) -> Vec<((String, String, i64, i64), i64)> {

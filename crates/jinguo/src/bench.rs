@@ -1,4 +1,4 @@
-//! `jinguo bench regions|indicators`: the benchmarks of DESIGN.md §8. Each runs on a fresh
+//! `jinguo bench regions|indicators|overdue`: the benchmarks of DESIGN.md §8. Each runs on a fresh
 //! database (a temporary data directory, or a temporary PostgreSQL database created on the
 //! server named by `--database-url` and dropped afterwards) and prints its figure beside a
 //! baseline measured in the same run. Figures are measured here, never asserted by timed tests.
@@ -37,6 +37,21 @@ enum What {
     Indicators(IndicatorsArgs),
     /// 人员导入：从 CSV（默认 100 万行）和 .xlsx（默认 10 万行）导入宜昌市妇女信息到全新数据库，含校验、加密与汇总；基线为只读取与校验
     Import(import::ImportArgs),
+    /// 全市逾期未走访名单：在载入城市规模演示数据（约 250 万名妇女）的全新数据库上，按接口 GET /api/v1/care/overdue?region=420500000000 的方式取首页与总数；基线为扫描原始走访记录算出同一名单。同时给出载入用时与行/秒
+    Overdue(OverdueArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct OverdueArgs {
+    /// 演示数据规模
+    #[arg(long, value_enum, default_value_t = demo::Scale::City)]
+    scale: demo::Scale,
+    /// 名单测量的次数
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// 基线（扫描原始走访记录，城市规模下每次数秒）测量的次数
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    baseline_runs: u32,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -61,6 +76,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
         What::Regions(a) => regions_bench(a, settings).await,
         What::Indicators(a) => indicators_bench(a, settings).await,
         What::Import(a) => import::run(a, settings).await,
+        What::Overdue(a) => overdue_bench(a, settings).await,
     }
 }
 
@@ -248,6 +264,78 @@ async fn indicators_bench_in(fresh: &Fresh, settings: &Settings, runs: u32) -> a
     println!("基线 p50 ÷ 指标 p50 = {ratio:.1} 倍");
     let verdict = if ind.p95 <= Duration::from_millis(20) { "达成" } else { "未达成" };
     println!("目标：全部指标 p95 ≤ 20 ms：{verdict}；快于扫描 ≥ 100 倍的目标针对城市规模数据（约 1000 万条记录），在演示规模下不作判断");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn overdue_bench(args: OverdueArgs, settings: Settings) -> anyhow::Result<ExitCode> {
+    let fresh = Fresh::create(&settings).await?;
+    let outcome = overdue_bench_in(&fresh, &settings, &args).await;
+    fresh.finish().await;
+    outcome
+}
+
+async fn overdue_bench_in(fresh: &Fresh, settings: &Settings, args: &OverdueArgs) -> anyhow::Result<ExitCode> {
+    const PAGE: u64 = 50;
+    let city = RegionCode::parse(demo::DEMO_CITY)?;
+    let app = fresh.settings(settings, Some(city.clone())).open_app().await?;
+    let started = Instant::now();
+    let report = demo::seed_at(&app, args.scale.app()).await?;
+    let seeding = started.elapsed();
+    println!("全市逾期未走访名单基准（{}）", fresh.engine());
+    println!("演示数据载入用时 {}", ui::seconds(seeding));
+    if let Some(p) = &report.population {
+        println!("{}", demo::population_line(p));
+    }
+
+    // The list as the API runs it (first page and total), and the same list from the raw visits:
+    // both must agree, or the timing means nothing.
+    let operator = jinguo_app::Actor::operator();
+    let today = app.today();
+    let scope = Scope::region(city.clone());
+    let c = app.db.reader();
+    let page = app.overdue_cases(&operator, Some(&city), None, PAGE).await.map_err(|e| anyhow::anyhow!("{}", ui::describe_app(&e)))?;
+    let (raw_total, raw_ids) = jinguo_store::care::scan_overdue(c, &scope, today, PAGE as usize).await?;
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    if page.total != raw_total || ids != raw_ids {
+        return Err(ui::fail(1, format!("错误：逾期名单与原始走访记录不一致：{} ≠ {raw_total}，或首页不同", page.total)));
+    }
+    let open: i64 = jinguo_store::care::list(c, &scope, jinguo_store::care::Filter { open: Some(true), risk: None }, None, 1).await?.total;
+
+    let mut app_times = Vec::with_capacity(args.runs as usize);
+    for _ in 0..args.runs {
+        let t = Instant::now();
+        app.overdue_cases(&operator, Some(&city), None, PAGE).await.map_err(|e| anyhow::anyhow!("{}", ui::describe_app(&e)))?;
+        app_times.push(t.elapsed());
+    }
+    let mut scan_times = Vec::with_capacity(args.baseline_runs as usize);
+    for _ in 0..args.baseline_runs {
+        let t = Instant::now();
+        jinguo_store::care::scan_overdue(c, &scope, today, PAGE as usize).await?;
+        scan_times.push(t.elapsed());
+    }
+    app.db.clone().close().await;
+    let list = Stats::of(app_times);
+    let scan = Stats::of(scan_times);
+
+    println!("宜昌市 {city}，{today}：名单测 {} 次，基线测 {} 次", args.runs, args.baseline_runs);
+    println!(
+        "进行中的监测档案 {}，逾期未走访 {}（首页 {PAGE} 条）",
+        ui::thousands(open.max(0) as u64),
+        ui::thousands(page.total.max(0) as u64)
+    );
+    println!();
+    let rows = vec![
+        vec![
+            "逾期名单首页与总数（经应用层，读 next_due 索引）".to_owned(),
+            ui::millis(list.p50),
+            ui::millis(list.p95),
+            ui::millis(list.max),
+        ],
+        vec!["基线：扫描原始走访记录求每案最近走访".to_owned(), ui::millis(scan.p50), ui::millis(scan.p95), ui::millis(scan.max)],
+    ];
+    println!("{}", ui::table(&["", "p50", "p95", "最大"], &rows));
+    let ratio = scan.p50.as_secs_f64() / list.p50.as_secs_f64().max(1e-9);
+    println!("基线 p50 ÷ 名单 p50 = {ratio:.1} 倍");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use jinguo_app::App;
-use jinguo_app::demo::{DemoOptions, DemoReport};
+use jinguo_app::demo::{self as app_demo, DemoOptions, DemoReport};
 use jinguo_domain::RegionCode;
 
 use crate::config::Settings;
@@ -15,7 +15,7 @@ pub const DEMO_CITY: &str = "4205";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// 规模：small（宜昌市真实区划与少量业务数据）或 city（城市规模，约 250 万名妇女、1000 万条记录，用于性能测试）
+    /// 规模：small（宜昌市真实区划、业务数据与每村 30–60 名登记妇女）或 city（城市规模，约 250 万名妇女、1000 万条记录，用于性能测试；请用新的数据目录）
     #[arg(long, value_enum, default_value_t = Scale::Small)]
     scale: Scale,
 }
@@ -26,20 +26,49 @@ pub enum Scale {
     City,
 }
 
-pub async fn run(args: Args, mut settings: Settings) -> anyhow::Result<ExitCode> {
-    if args.scale == Scale::City {
-        return Err(ui::fail(
-            2,
-            "城市规模的演示数据（约 250 万名妇女、1000 万条记录）尚未提供，将在后续版本中实现；目前请使用 --scale small（默认）",
-        ));
+impl Scale {
+    pub fn app(self) -> app_demo::Scale {
+        match self {
+            Scale::Small => app_demo::Scale::Small,
+            Scale::City => app_demo::Scale::City,
+        }
     }
+}
+
+pub async fn run(args: Args, mut settings: Settings) -> anyhow::Result<ExitCode> {
     default_city(&mut settings)?;
     let app = settings.open_app().await?;
-    let report = seed(&app).await?;
+    let started = std::time::Instant::now();
+    let report = seed_at(&app, args.scale.app()).await?;
+    let elapsed = started.elapsed();
     print_report(&report);
     println!();
     print_summary(&report);
+    if let Some(p) = &report.population {
+        println!();
+        println!("{}", population_line(p));
+        println!("共用时 {}", ui::seconds(elapsed));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the population stage wrote, how long it took, and rows per second.
+pub fn population_line(p: &app_demo::PopulationReport) -> String {
+    let c = &p.counts;
+    let rows = c.rows();
+    format!(
+        "演示人口（{} 规模）：妇女 {}、人员类别 {}、监测档案 {}、走访 {}、两癌筛查 {}、活动签到 {}，共 {} 行，用时 {}，{} 行/秒",
+        p.scale.code(),
+        ui::thousands(c.people),
+        ui::thousands(c.categories),
+        ui::thousands(c.cases),
+        ui::thousands(c.visits),
+        ui::thousands(c.screenings),
+        ui::thousands(c.attendance),
+        ui::thousands(rows),
+        ui::seconds(p.elapsed),
+        ui::thousands((rows as f64 / p.elapsed.as_secs_f64().max(1e-9)) as u64)
+    )
 }
 
 /// With no city configured, the demo runs for Yichang.
@@ -52,9 +81,14 @@ pub fn default_city(settings: &mut Settings) -> anyhow::Result<()> {
 
 /// Seeds the demo city (nothing changes when it is already there), with a progress bar.
 pub async fn seed(app: &App) -> anyhow::Result<DemoReport> {
+    seed_at(app, app_demo::Scale::Small).await
+}
+
+/// Seeds the demo city with its population at `scale`.
+pub async fn seed_at(app: &App, scale: app_demo::Scale) -> anyhow::Result<DemoReport> {
     let password = std::env::var("JINGUO_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     let bar = ui::progress_bar("正在载入演示数据…");
-    let result = app.seed_demo(&DemoOptions { password }, Some(ui::progress_callback(&bar))).await;
+    let result = app.seed_demo(&DemoOptions { password, scale }, Some(ui::progress_callback(&bar))).await;
     bar.finish_and_clear();
     result.map_err(|e| anyhow::anyhow!("{}", ui::describe_app(&e))).map_err(|e| e.context("无法载入演示数据"))
 }

@@ -8,13 +8,21 @@
 //! the store's bulk writers, one transaction per county (and one for the city), each with its
 //! roll-ups and one audit entry. A settings key per part lets an interrupted seed resume; the
 //! key `demo.seeded`, set last, makes a second seed a no-op.
+//!
+//! The population (the women on the register, their care cases, visits, screenings and
+//! attendance: [`population`]) is seeded after the organisation, at the default scale or at city
+//! scale, through the store's bulk writer, one transaction per county under the key
+//! `demo.people.<county>`; `demo.population`, set last, makes it a no-op too (and lets a data
+//! directory seeded before the population existed receive it).
 
 mod credentials;
 mod names;
 mod plan;
+mod population;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use jinguo_crypto::totp;
@@ -24,6 +32,7 @@ use jinguo_domain::insight::Period;
 use jinguo_domain::org::FederationKind;
 use jinguo_store::access::accounts;
 use jinguo_store::audit::Outcome;
+use jinguo_store::bulk::{self, Counts};
 use jinguo_store::org::federations::{self, Federation, Filter};
 use jinguo_store::org::{activities, homes, regions};
 use jinguo_store::{ConnectionTrait, Scope, Work, settings};
@@ -34,11 +43,14 @@ use self::plan::{Batch, CountyTree, NewDomainSpec, TownTree};
 use crate::access::accounts::AccountInput;
 use crate::org::regions::{ImportFile, ImportOutcome, Progress};
 use crate::{Actor, App, AppError, Result};
+pub use population::Scale;
 
 #[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
     /// The demo accounts' password (`JINGUO_DEMO_PASSWORD`); None generates one on first seed.
     pub password: Option<String>,
+    /// How many women to register (the default scale, or city scale for benchmarks).
+    pub scale: Scale,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +70,16 @@ pub struct DemoReport {
     pub accounts: Vec<DemoAccount>,
     /// What was built: (what, how many).
     pub summary: Vec<(String, i64)>,
+    /// The population written by this run, if any.
+    pub population: Option<PopulationReport>,
+}
+
+/// What the population stage wrote, and how long it took.
+#[derive(Debug, Clone)]
+pub struct PopulationReport {
+    pub scale: Scale,
+    pub counts: Counts,
+    pub elapsed: Duration,
 }
 
 /// The version of the demo written to `demo.seeded`.
@@ -67,6 +89,8 @@ const CITY: &str = "4205";
 /// The day the region federations are recorded as established (long before the five years).
 const FEDERATIONS_ESTABLISHED: NaiveDate = plan::ymd(1990, 3, 8);
 const ACTION: &str = "demo.seed";
+/// Set when the whole population is written; its value is the scale.
+const POPULATION_KEY: &str = "demo.population";
 
 /// The division files, embedded: nation to county level, and Yichang's towns and villages.
 const DIVISIONS: [(&str, &str); 5] = [
@@ -82,6 +106,7 @@ mod stage {
     pub const REGIONS: &str = "导入区划";
     pub const FEDERATIONS: &str = "建立区域妇联";
     pub const WORK: &str = "生成换届、执委、妇女之家与活动";
+    pub const PEOPLE: &str = "生成妇女登记、监测走访、两癌筛查与活动签到";
     pub const ACCOUNTS: &str = "创建演示账号";
     pub const DONE: &str = "完成";
 }
@@ -99,6 +124,12 @@ impl App {
         let actor = Actor::operator();
         let city = RegionCode::parse(CITY).map_err(|e| AppError::Internal(e.to_string()))?;
         let seeded = settings::get(self.db.reader(), SEEDED_KEY).await?.is_some();
+        // A city-scale seed over another population is refused before anything is written.
+        if opts.scale == Scale::City
+            && let Some(had) = settings::get(self.db.reader(), POPULATION_KEY).await?.filter(|had| had != Scale::City.code())
+        {
+            return Err(wrong_scale(&had, opts.scale));
+        }
         if !seeded {
             // The roll-ups of five years of a whole city are about a million upserted rows in
             // random key order; SQLite's default cache of the writer connection makes that
@@ -113,6 +144,7 @@ impl App {
             }
             seeding?;
         }
+        let population = self.seed_population(&actor, &city, opts.scale, &report, progress.clone()).await?;
         let accounts = self.ensure_demo_accounts(&actor, &city, opts, &report).await?;
         if !seeded {
             let now = self.now_ms();
@@ -132,7 +164,7 @@ impl App {
         }
         let summary = self.demo_summary(&city).await?;
         report(stage::DONE, 1, 1);
-        Ok(DemoReport { created: !seeded, accounts, summary })
+        Ok(DemoReport { created: !seeded || population.is_some(), accounts, summary, population })
     }
 
     /// Imports the regions, creates the region federations and writes the five years of work.
@@ -214,6 +246,96 @@ impl App {
             }
         }
         Ok((city_fed, counties.into_values().collect()))
+    }
+
+    /// Writes the population of every county not yet written (see [`population`]), then one
+    /// audit entry per county written and the key `demo.population`. None when it was there.
+    async fn seed_population(
+        &self,
+        actor: &Actor,
+        city: &RegionCode,
+        scale: Scale,
+        report: Report<'_>,
+        progress: Option<Progress>,
+    ) -> Result<Option<PopulationReport>> {
+        let c = self.db.reader();
+        let wrong_scale = |had: &str| wrong_scale(had, scale);
+        if let Some(done) = settings::get(c, POPULATION_KEY).await? {
+            if scale == Scale::City && done != Scale::City.code() {
+                return Err(wrong_scale(&done));
+            }
+            return Ok(None);
+        }
+        let (_, tree) = self.demo_tree(city).await?;
+        let mut jobs = population::jobs(&tree);
+        population::size_villages(&mut jobs, scale);
+        let mut todo = Vec::new();
+        for job in &jobs {
+            match settings::get(c, &people_key(&job.region)).await? {
+                Some(value) => {
+                    let had = serde_json::from_str::<serde_json::Value>(&value).ok().and_then(|v| v["scale"].as_str().map(str::to_owned));
+                    if had.as_deref() != Some(scale.code()) {
+                        return Err(wrong_scale(had.as_deref().unwrap_or("?")));
+                    }
+                }
+                None => todo.push(job.clone()),
+            }
+        }
+        for job in &mut todo {
+            let mut by_village: BTreeMap<String, Vec<bulk::ActivitySlot>> = BTreeMap::new();
+            for a in bulk::activities_in(c, &Scope::region(job.region.clone())).await? {
+                by_village.entry(a.region.padded()).or_default().push(a);
+            }
+            for v in job.towns.iter_mut().flat_map(|t| &mut t.villages) {
+                v.activities = by_village.remove(&v.region.padded()).unwrap_or_default();
+            }
+        }
+        let total: u64 = todo.iter().map(|j| j.women()).sum();
+        report(stage::PEOPLE, 0, total);
+        let started = Instant::now();
+        let (tx, rx) = tokio::sync::mpsc::channel(3);
+        let on_progress = move |done: Counts| {
+            if let Some(p) = &progress {
+                p(stage::PEOPLE, done.people.min(total), total)
+            }
+        };
+        let writer = bulk::write(&self.db, rx, on_progress);
+        let crypto = self.crypto.clone();
+        let horizon = self.today().min(plan::END);
+        let generator = tokio::task::spawn_blocking(move || population::generate(scale, &todo, &crypto, horizon, &tx, people_key));
+        let (written, generated) = tokio::join!(writer, generator);
+        generated.map_err(|e| AppError::Internal(format!("演示人口生成线程异常：{e}")))?;
+        let counts = written?;
+        let elapsed = started.elapsed();
+
+        // One audit entry per county written (also for counties an interrupted run wrote).
+        let now = self.now_ms();
+        let mut w = Work::begin(&self.db).await?;
+        for job in &jobs {
+            let key = people_key(&job.region);
+            let audited = format!("{key}.audited");
+            let Some(value) = settings::get(&w.tx, &key).await? else {
+                return Err(AppError::Internal(format!("演示人口未写完：{}", job.name)));
+            };
+            if settings::get(&w.tx, &audited).await?.is_some() {
+                continue;
+            }
+            let detail: serde_json::Value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
+            w.audit(actor.entry(
+                now,
+                ACTION,
+                Outcome::Ok,
+                "region",
+                job.region.short(),
+                &job.region.padded(),
+                json!({"population": detail}),
+            ));
+            settings::set(&w.tx, &audited, "1").await?;
+        }
+        settings::set(&w.tx, POPULATION_KEY, scale.code()).await?;
+        w.commit().await?;
+        report(stage::PEOPLE, total, total);
+        Ok(Some(PopulationReport { scale, counts, elapsed }))
     }
 
     async fn part_done(&self, region: &RegionCode) -> Result<bool> {
@@ -393,6 +515,16 @@ impl App {
             "org.women_homes.standardised",
             "org.activities",
             "org.activities.participants",
+            "people.registered",
+            "care.cases",
+            "care.cases.high",
+            "care.visits",
+            "care.visits.overdue",
+            "health.women_screened",
+            "health.screenings.cervical",
+            "health.screenings.breast",
+            "health.abnormal",
+            "health.followed_up",
         ];
         let period = Period::new(jinguo_store::rollup::epoch(), self.today())?;
         for figure in jinguo_store::insight::evaluate(c, city, period, &ids).await? {
@@ -401,6 +533,17 @@ impl App {
         out.push(("账号".to_owned(), accounts::count(c).await?));
         Ok(out)
     }
+}
+
+fn wrong_scale(had: &str, scale: Scale) -> AppError {
+    AppError::invalid(
+        "scale",
+        format!("该数据目录已载入 {had} 规模的演示人口，不能再载入 {} 规模；请换用新的数据目录（或新的数据库）", scale.code()),
+    )
+}
+
+fn people_key(region: &RegionCode) -> String {
+    format!("demo.people.{}", region.short())
 }
 
 fn part_key(region: &RegionCode) -> String {
@@ -419,6 +562,7 @@ mod tests {
     use super::*;
     use crate::access::auth::LoginInput;
     use crate::{AppConfig, Crypto, FixedClock};
+    use jinguo_domain::people::{PersonCategory, RiskLevel};
 
     fn app(t: &TestDb) -> App {
         let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 28, 4, 0, 0).unwrap());
@@ -436,8 +580,23 @@ mod tests {
         row.try_get_by_index::<i64>(0).unwrap()
     }
 
-    const TABLES: [&str; 9] =
-        ["regions", "federations", "terms", "executive_members", "women_homes", "women_home_items", "activities", "accounts", "rollups"];
+    const TABLES: [&str; 15] = [
+        "regions",
+        "federations",
+        "terms",
+        "executive_members",
+        "women_homes",
+        "women_home_items",
+        "activities",
+        "accounts",
+        "rollups",
+        "people",
+        "person_categories",
+        "care_cases",
+        "visits",
+        "screenings",
+        "activity_attendance",
+    ];
 
     async fn row_counts(t: &TestDb) -> Vec<i64> {
         let mut out = Vec::new();
@@ -449,6 +608,101 @@ mod tests {
 
     fn figure(figures: &[crate::insight::Figure], id: &str) -> f64 {
         figures.iter().find(|f| f.indicator.id == id).unwrap().value
+    }
+
+    /// The population of the default scale: sizes, valid sealed identities the app can find, the
+    /// village account's overdue cases, and every figure equal to the raw rows.
+    async fn population_is_believable_and_agrees_with_its_figures(t: &TestDb, app: &App, password: &str) {
+        let city = RegionCode::parse("4205").unwrap();
+        let people = count(t, "SELECT COUNT(*) FROM people").await;
+        assert!((1650 * 30..=1650 * 60).contains(&people), "{people}");
+
+        // The village officer sees her women, masked, and one or two overdue cases.
+        let login =
+            app.login(&LoginInput { username: "village".into(), password: password.to_owned(), ..LoginInput::default() }).await.unwrap();
+        let village = app.authenticate(&login.token, "127.0.0.1").await.unwrap().actor;
+        let mine = app.list_people(&village, None, None, None, None, 100).await.unwrap();
+        assert!((30..=60).contains(&mine.total), "{}", mine.total);
+        assert!(mine.items.iter().all(|p| p.name.as_deref().is_some_and(|n| n.ends_with('*'))));
+        let overdue = app.overdue_cases(&village, None, None, 50).await.unwrap();
+        assert!((1..=2).contains(&overdue.total), "village overdue {}", overdue.total);
+        assert!(app.list_cases(&village, None, Default::default(), None, 50).await.unwrap().total > overdue.total);
+        // Her record opens to a valid ID number of the county, found again by the blind index.
+        let revealed = app.reveal_person(&village, mine.items[0].id, "核对演示数据").await.unwrap();
+        let id = jinguo_domain::people::IdNumber::parse(&revealed.id_number, app.today()).unwrap();
+        assert!(id.as_str().starts_with("420502") && id.sex() == jinguo_domain::people::Sex::Female);
+        assert!((18..=91).contains(&id.age_on(app.today())));
+        if let Some(phone) = &revealed.phone {
+            jinguo_domain::people::Phone::parse(phone).unwrap();
+        }
+        let found = app.list_people(&village, None, None, Some(id.as_str()), None, 10).await.unwrap();
+        assert_eq!(found.items.iter().map(|p| p.id).collect::<Vec<_>>(), [mine.items[0].id]);
+
+        // The whole city's overdue list, sorted by how overdue; behind villages make it long.
+        let operator = Actor::operator();
+        let list = app.overdue_cases(&operator, Some(&city), None, 50).await.unwrap();
+        assert!(list.total > 50, "city overdue {}", list.total);
+        assert!(list.items.windows(2).all(|w| w[0].next_due <= w[1].next_due));
+
+        // Every figure equals the raw rows.
+        let all = Period::new(jinguo_store::rollup::epoch(), app.today()).unwrap();
+        let y2024 = Period::parse("2024-01-01", "2024-12-31").unwrap();
+        let fig = |figures: &[crate::insight::Figure], id: &str| figure(figures, id) as i64;
+        let f = app.indicators(&operator, &city, all, &[]).await.unwrap();
+        let y = app.indicators(&operator, &city, y2024, &[]).await.unwrap();
+        assert_eq!(fig(&f, "people.registered"), people);
+        for c in PersonCategory::ALL.iter().filter(|c| **c != PersonCategory::Other) {
+            let raw = count(t, &format!("SELECT COUNT(*) FROM person_categories WHERE category = '{}'", c.code())).await;
+            assert_eq!(fig(&f, &format!("people.category.{}", c.code())), raw, "{c:?}");
+            assert!(raw > 0, "{c:?}");
+        }
+        assert_eq!(fig(&f, "care.cases"), count(t, "SELECT COUNT(*) FROM care_cases WHERE closed_on IS NULL").await);
+        for r in RiskLevel::ALL {
+            let raw = count(t, &format!("SELECT COUNT(*) FROM care_cases WHERE closed_on IS NULL AND risk = '{}'", r.code())).await;
+            assert_eq!(fig(&f, &format!("care.cases.{}", r.code())), raw, "{r:?}");
+        }
+        assert!(count(t, "SELECT COUNT(*) FROM care_cases WHERE closed_on IS NOT NULL AND close_reason <> ''").await > 0);
+        assert_eq!(fig(&f, "care.visits"), count(t, "SELECT COUNT(*) FROM visits").await);
+        assert_eq!(
+            fig(&y, "care.visits"),
+            count(t, "SELECT COUNT(*) FROM visits WHERE visited_on BETWEEN '2024-01-01' AND '2024-12-31'").await
+        );
+        let overdue = count(t, &format!("SELECT COUNT(*) FROM care_cases WHERE closed_on IS NULL AND next_due < '{}'", app.today())).await;
+        assert_eq!(fig(&f, "care.visits.overdue"), overdue);
+        assert_eq!(list.total, overdue);
+        for k in ["cervical", "breast"] {
+            let raw = count(
+                t,
+                &format!(
+                    "SELECT COUNT(*) FROM screenings WHERE kind = '{k}' AND repeat_in_year = FALSE AND screened_on BETWEEN '2024-01-01' AND '2024-12-31'"
+                ),
+            )
+            .await;
+            assert_eq!(fig(&y, &format!("health.screenings.{k}")), raw, "{k}");
+        }
+        let women = count(t, "SELECT COUNT(*) FROM (SELECT DISTINCT person, stat_year FROM screenings) s").await;
+        assert_eq!(fig(&f, "health.women_screened"), women);
+        let abnormal = count(t, "SELECT COUNT(*) FROM screenings WHERE repeat_in_year = FALSE AND result <> 'normal'").await;
+        assert_eq!(fig(&f, "health.abnormal"), abnormal);
+        let followed = count(t, "SELECT COUNT(*) FROM screenings WHERE repeat_in_year = FALSE AND follow_up_on IS NOT NULL").await;
+        assert_eq!(fig(&f, "health.followed_up"), followed);
+        assert!(abnormal > followed && followed > 0, "{abnormal} {followed}");
+        // Repeats are flagged, once per extra screening of a cancer in a statistical year.
+        let distinct = count(t, "SELECT COUNT(*) FROM (SELECT DISTINCT person, kind, stat_year FROM screenings) s").await;
+        let repeats = count(t, "SELECT COUNT(*) FROM screenings WHERE repeat_in_year = TRUE").await;
+        assert!(repeats > 0);
+        assert_eq!(count(t, "SELECT COUNT(*) FROM screenings").await, distinct + repeats);
+        // Everyone screened was 35–64 on the day; attendance never exceeds the participants.
+        let too_young =
+            count(t, "SELECT COUNT(*) FROM screenings s JOIN people p ON p.id = s.person WHERE p.birth_date > s.screened_on").await;
+        assert_eq!(too_young, 0);
+        let over = count(
+            t,
+            "SELECT COUNT(*) FROM activities a WHERE a.participants < (SELECT COUNT(*) FROM activity_attendance x WHERE x.activity = a.id)",
+        )
+        .await;
+        assert_eq!(over, 0);
+        assert!(count(t, "SELECT COUNT(*) FROM activity_attendance").await > 10_000);
     }
 
     #[tokio::test]
@@ -467,7 +721,10 @@ mod tests {
             let report = app.seed_demo(&DemoOptions::default(), Some(progress)).await.unwrap();
             eprintln!("[{}] demo seeded in {:.1?}: {:?}", t.engine, started.elapsed(), report.summary);
             assert!(report.created);
-            assert_eq!(*stages.lock().unwrap(), [stage::REGIONS, stage::FEDERATIONS, stage::WORK, stage::ACCOUNTS, stage::DONE]);
+            assert_eq!(
+                *stages.lock().unwrap(),
+                [stage::REGIONS, stage::FEDERATIONS, stage::WORK, stage::PEOPLE, stage::ACCOUNTS, stage::DONE]
+            );
             let counts = row_counts(&t).await;
             eprintln!("[{}] rows: {:?}", t.engine, TABLES.iter().zip(&counts).collect::<Vec<_>>());
 
@@ -538,6 +795,8 @@ mod tests {
             let members = figure(&figures, "org.executive_members") as i64;
             assert_eq!(members, count(&t, "SELECT COUNT(*) FROM executive_members WHERE left_on IS NULL").await);
 
+            population_is_believable_and_agrees_with_its_figures(&t, &app, &password).await;
+
             // A second seed changes nothing and gives the same accounts back.
             let again = app.seed_demo(&DemoOptions::default(), None).await.unwrap();
             assert!(!again.created);
@@ -550,7 +809,8 @@ mod tests {
 
             // A new JINGUO_DEMO_PASSWORD resets the demo accounts' passwords and nothing else.
             let new_password = "Yichang-2026!";
-            let changed = app.seed_demo(&DemoOptions { password: Some(new_password.into()) }, None).await.unwrap();
+            let changed =
+                app.seed_demo(&DemoOptions { password: Some(new_password.into()), ..DemoOptions::default() }, None).await.unwrap();
             assert!(!changed.created);
             assert!(changed.accounts.iter().all(|a| a.password == new_password));
             assert_eq!(row_counts(&t).await, counts);

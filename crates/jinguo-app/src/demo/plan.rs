@@ -101,7 +101,7 @@ pub struct NewDomainSpec {
     pub updates: Vec<(NaiveDate, i64)>,
 }
 
-fn is_tujia(county_short: &str) -> bool {
+pub(super) fn is_tujia(county_short: &str) -> bool {
     matches!(county_short, "长阳" | "五峰")
 }
 
