@@ -119,6 +119,24 @@ impl Db {
         Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres, sqlite_path: None, redacted_url: redact_url(url) })
     }
 
+    /// Refreshes the query planner's statistics after a bulk load, so that a list of the whole
+    /// city and a list of one village each get the index that suits it. SQLite samples (fast even
+    /// on millions of rows); PostgreSQL analyses `tables`.
+    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                crate::sql::exec(&self.write, "PRAGMA analysis_limit = 1000", vec![]).await?;
+                for t in tables {
+                    crate::sql::exec(&self.write, &format!("ANALYZE {t}"), vec![]).await?;
+                }
+            }
+            Backend::Postgres => {
+                crate::sql::exec(&self.write, &format!("ANALYZE {}", tables.join(", ")), vec![]).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "screenings", include_str!("../migrations/0005_screenings.sql")),
     (6, "help", include_str!("../migrations/0006_help.sql")),
     (7, "people_name_index", include_str!("../migrations/0007_people_name_index.sql")),
+    (8, "overdue_index", include_str!("../migrations/0008_overdue_index.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

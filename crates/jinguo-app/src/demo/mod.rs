@@ -334,6 +334,7 @@ impl App {
         }
         settings::set(&w.tx, POPULATION_KEY, scale.code()).await?;
         w.commit().await?;
+        self.db.refresh_statistics(&["people", "person_categories", "care_cases", "visits", "screenings", "activity_attendance"]).await?;
         report(stage::PEOPLE, total, total);
         Ok(Some(PopulationReport { scale, counts, elapsed }))
     }

@@ -254,6 +254,10 @@ impl App {
             Err(e) => return Err(AppError::Internal(e.to_string())),
         }
         let created = match written {
+            Ok(n) if n > 10_000 => {
+                self.db.refresh_statistics(&["people", "person_categories"]).await?;
+                n
+            }
             Ok(n) => n,
             Err(StoreError::Conflict(_)) => {
                 return Err(AppError::Conflict("导入期间有人登记了表格中的人员，未导入任何数据：请重新导入".into()));
