@@ -156,6 +156,58 @@ pub(crate) fn append_sqlite(tx: &rusqlite::Transaction<'_>, entries: Vec<AuditEn
     Ok(())
 }
 
+/// [`append`] inside a transaction of the PostgreSQL bulk path.
+pub(crate) async fn append_postgres(t: &mut sqlx::PgConnection, entries: Vec<AuditEntry>) -> std::result::Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (last_seq, mut prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(entries.len() as i64)
+        .fetch_one(&mut *t)
+        .await?;
+    let first_seq = last_seq - entries.len() as i64 + 1;
+    for (seq, e) in (first_seq..).zip(entries) {
+        let mut r = AuditRecord {
+            seq,
+            at: e.at_ms,
+            account: e.account,
+            username: e.username,
+            ip: e.ip,
+            action: e.action,
+            outcome: e.outcome.code().to_owned(),
+            object_kind: e.object_kind,
+            object_id: e.object_id,
+            region: e.region,
+            detail: e.detail.to_string(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        r.hash = link_hash(&prev, &r);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(r.seq)
+        .bind(r.at)
+        .bind(r.account)
+        .bind(&r.username)
+        .bind(&r.ip)
+        .bind(&r.action)
+        .bind(&r.outcome)
+        .bind(&r.object_kind)
+        .bind(&r.object_id)
+        .bind(&r.region)
+        .bind(&r.detail)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .execute(&mut *t)
+        .await?;
+        prev = r.hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(prev).execute(&mut *t).await?;
+    Ok(())
+}
+
 /// Appends one entry in a transaction of its own (logins, denials: events with no record).
 pub async fn append_now(db: &Db, entry: AuditEntry) -> Result<()> {
     let tx = db.begin().await?;

@@ -436,7 +436,7 @@ fn write_sqlite(path: &std::path::Path, mut rx: Receiver<Message>, on_progress: 
 }
 
 /// COPY text format: backslash, tab and line breaks escaped.
-fn esc(out: &mut String, s: &str) {
+pub(crate) fn esc(out: &mut String, s: &str) {
     if !s.contains(['\\', '\t', '\n', '\r']) {
         out.push_str(s);
         return;
@@ -452,7 +452,7 @@ fn esc(out: &mut String, s: &str) {
     }
 }
 
-fn opt(out: &mut String, s: Option<&str>) {
+pub(crate) fn opt(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => esc(out, s),
         None => out.push_str("\\N"),
@@ -469,7 +469,7 @@ fn opt_day(out: &mut String, d: Option<NaiveDate>) {
 }
 
 /// Sends one table's rows with COPY, in pieces of about a megabyte.
-async fn copy_rows<T>(
+pub(crate) async fn copy_rows<T>(
     conn: &mut sqlx::PgConnection,
     table: &str,
     rows: &[T],
@@ -584,6 +584,27 @@ async fn write_chunk_postgres(conn: &mut sqlx::PgConnection, chunk: &Chunk) -> s
     Ok(())
 }
 
+/// Roll-ups on the PostgreSQL bulk path: COPY into a temporary table, then one upsert in key
+/// order.
+pub(crate) async fn write_rollups_postgres(t: &mut sqlx::PgConnection, deltas: Deltas) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query("CREATE TEMP TABLE rollups_in (metric TEXT, region TEXT, tier BIGINT, bucket BIGINT, value BIGINT) ON COMMIT DROP")
+        .execute(&mut *t)
+        .await?;
+    let rows = deltas.into_sorted_rows();
+    copy_rows(t, "rollups_in (metric, region, tier, bucket, value)", &rows, |b, (m, r, tier, bucket, v)| {
+        let _ = write!(b, "{m}\t{r}\t{tier}\t{bucket}\t{v}");
+    })
+    .await?;
+    sqlx::query(
+        "INSERT INTO rollups (metric, region, tier, bucket, value) SELECT metric, region, tier, bucket, value FROM rollups_in \
+         ORDER BY metric, region, tier, bucket \
+         ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value",
+    )
+    .execute(&mut *t)
+    .await?;
+    Ok(())
+}
+
 async fn write_postgres(db: &Db, mut rx: Receiver<Message>, on_progress: &(dyn Fn(Counts) + Send + Sync)) -> Result<Counts> {
     let pool = db.postgres_pool().ok_or_else(|| StoreError::Other("不是 PostgreSQL 连接".into()))?;
     let (mut written, mut committed) = (Counts::default(), Counts::default());
@@ -603,24 +624,7 @@ async fn write_postgres(db: &Db, mut rx: Receiver<Message>, on_progress: &(dyn F
                 on_progress(written);
             }
             Message::Commit(settings) => {
-                // Roll-ups: COPY into a temporary table, then one upsert in key order.
-                sqlx::query(
-                    "CREATE TEMP TABLE rollups_in (metric TEXT, region TEXT, tier BIGINT, bucket BIGINT, value BIGINT) ON COMMIT DROP",
-                )
-                .execute(&mut **t)
-                .await?;
-                let rows = std::mem::take(&mut deltas).into_sorted_rows();
-                copy_rows(t, "rollups_in (metric, region, tier, bucket, value)", &rows, |b, (m, r, tier, bucket, v)| {
-                    let _ = write!(b, "{m}\t{r}\t{tier}\t{bucket}\t{v}");
-                })
-                .await?;
-                sqlx::query(
-                    "INSERT INTO rollups (metric, region, tier, bucket, value) SELECT metric, region, tier, bucket, value FROM rollups_in \
-                     ORDER BY metric, region, tier, bucket \
-                     ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value",
-                )
-                .execute(&mut **t)
-                .await?;
+                write_rollups_postgres(t, std::mem::take(&mut deltas)).await?;
                 for (key, value) in &settings {
                     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                         .bind(key)

@@ -210,77 +210,22 @@ pub async fn insert(w: &mut Work, new: &NewPerson, day: NaiveDate, now_ms: i64) 
     Ok(id)
 }
 
-/// Rows a multi-row INSERT carries: 13 columns × 400 stays well under both engines' limits
-/// on bound values.
+/// Blind indexes looked up per query by [`taken`].
 const BATCH: usize = 400;
-
-/// Registers many people in the caller's transaction, each counted as registered on `day`:
-/// multi-row INSERTs, the roll-ups summed in memory. An ID number already registered makes the
-/// whole batch fail with Conflict (the caller checks beforehand with [`taken`]).
-pub async fn insert_batch(w: &mut Work, people: &[NewPerson], day: NaiveDate, now_ms: i64) -> Result<Vec<i64>> {
-    let mut ids = Vec::with_capacity(people.len());
-    for chunk in people.chunks(BATCH) {
-        let mut text = String::with_capacity(200 + chunk.len() * 48);
-        text.push_str(
-            "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) VALUES ",
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 13);
-        let mut cats = String::from("INSERT INTO person_categories (person, category, region) VALUES ");
-        let mut cat_values: Vec<Value> = Vec::new();
-        for (i, p) in chunk.iter().enumerate() {
-            let id = next_id();
-            ids.push(id);
-            if i > 0 {
-                text.push(',');
-            }
-            text.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            let region = p.region.padded();
-            values.extend(vals![
-                id,
-                region.clone(),
-                p.name.clone(),
-                p.id_cipher.clone(),
-                p.id_index.clone(),
-                p.phone_cipher.clone(),
-                p.phone_index.clone(),
-                p.address_cipher.clone(),
-                p.birth_date,
-                p.sex,
-                p.created_by,
-                now_ms,
-                now_ms
-            ]);
-            for cat in &p.categories {
-                if !cat_values.is_empty() {
-                    cats.push(',');
-                }
-                cats.push_str("(?, ?, ?)");
-                cat_values.extend(vals![id, cat.code(), region.clone()]);
-                w.deltas.add(&metric::people_of_category(*cat), &p.region, day, 1);
-            }
-            w.deltas.add(metric::PEOPLE_REGISTERED, &p.region, day, 1);
-        }
-        sql::write(&w.tx, &text, values, "该身份证号码已登记").await?;
-        if !cat_values.is_empty() {
-            sql::exec(&w.tx, &cats, cat_values).await?;
-        }
-    }
-    Ok(ids)
-}
 
 /// Registers the people arriving on `batches` (an import: they were checked and sealed
 /// already) in one transaction with their roll-ups and the `audit` entry, or none of them: the
 /// transaction rolls back unless exactly `expected` people arrived. SQLite goes through a
-/// connection of its own with prepared statements (the bulk path); PostgreSQL through
-/// [`insert_batch`]. `on_progress` is told the count written so far after each batch.
+/// connection of its own with prepared statements, PostgreSQL through `COPY` (the bulk paths of
+/// ADR 0003). `on_progress` is told the count written so far after each batch.
 pub async fn insert_stream(
     db: &Db,
-    mut batches: tokio::sync::mpsc::Receiver<Vec<NewPerson>>,
+    batches: tokio::sync::mpsc::Receiver<Vec<NewPerson>>,
     expected: usize,
     day: NaiveDate,
     now_ms: i64,
     audit: AuditEntry,
-    on_progress: impl Fn(usize) + Send + 'static,
+    on_progress: impl Fn(usize) + Send + Sync + 'static,
 ) -> Result<usize> {
     match db.backend() {
         Backend::Sqlite => {
@@ -289,28 +234,90 @@ pub async fn insert_stream(
                 .await
                 .map_err(|e| StoreError::Other(format!("导入线程异常：{e}")))?
         }
-        Backend::Postgres => {
-            let mut w = Work::begin(db).await?;
-            let mut written = 0;
-            while let Some(batch) = batches.recv().await {
-                match insert_batch(&mut w, &batch, day, now_ms).await {
-                    Ok(ids) => written += ids.len(),
-                    Err(e) => {
-                        w.rollback().await?;
-                        return Err(e);
-                    }
-                }
-                on_progress(written);
-            }
-            if written != expected {
-                w.rollback().await?;
-                return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
-            }
-            w.audit(audit);
-            w.commit().await?;
-            Ok(written)
-        }
+        Backend::Postgres => insert_stream_postgres(db, batches, expected, day, now_ms, audit, &on_progress).await,
     }
+}
+
+/// The PostgreSQL bulk path: `COPY` into the tables, the roll-ups through a temporary table, the
+/// audit entry, one transaction.
+async fn insert_stream_postgres(
+    db: &Db,
+    mut batches: tokio::sync::mpsc::Receiver<Vec<NewPerson>>,
+    expected: usize,
+    day: NaiveDate,
+    now_ms: i64,
+    audit: AuditEntry,
+    on_progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<usize> {
+    use std::fmt::Write as _;
+
+    use crate::bulk::{copy_rows, esc, opt};
+    let pool = db.postgres_pool().ok_or_else(|| StoreError::Other("不是 PostgreSQL 连接".into()))?;
+    let conflict = |e: sqlx::Error| match e.as_database_error().and_then(|d| d.code()) {
+        Some(code) if code == "23505" => StoreError::Conflict("该身份证号码已登记".into()),
+        _ => StoreError::from(e),
+    };
+    let mut tx = pool.begin().await?;
+    let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
+    let mut written = 0;
+    while let Some(batch) = batches.recv().await {
+        let rows: Vec<(i64, &NewPerson)> = batch.iter().map(|p| (next_id(), p)).collect();
+        copy_rows(
+            &mut tx,
+            "people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at)",
+            &rows,
+            |b, (id, p)| {
+                let _ = write!(b, "{id}\t{}\t", p.region.padded());
+                esc(b, &p.name);
+                b.push('\t');
+                esc(b, &p.id_cipher);
+                b.push('\t');
+                esc(b, &p.id_index);
+                b.push('\t');
+                opt(b, p.phone_cipher.as_deref());
+                b.push('\t');
+                opt(b, p.phone_index.as_deref());
+                b.push('\t');
+                opt(b, p.address_cipher.as_deref());
+                let _ = write!(b, "\t{}\t{}\t", p.birth_date, p.sex);
+                match p.created_by {
+                    Some(a) => {
+                        let _ = write!(b, "{a}");
+                    }
+                    None => b.push_str("\\N"),
+                }
+                let _ = write!(b, "\t{now_ms}\t{now_ms}");
+            },
+        )
+        .await
+        .map_err(conflict)?;
+        let categories: Vec<(i64, &'static str, String)> =
+            rows.iter().flat_map(|(id, p)| p.categories.iter().map(move |c| (*id, c.code(), p.region.padded()))).collect();
+        copy_rows(&mut tx, "person_categories (person, category, region)", &categories, |b, (id, c, r)| {
+            let _ = write!(b, "{id}\t{c}\t{r}");
+        })
+        .await?;
+        for p in &batch {
+            for cat in &p.categories {
+                *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
+            }
+            *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
+        }
+        written += batch.len();
+        on_progress(written);
+    }
+    if written != expected {
+        // Dropping the transaction rolls it back.
+        return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
+    }
+    let mut deltas = Deltas::new();
+    for ((m, region), n) in counts {
+        deltas.add(&m, &region, day, n);
+    }
+    crate::bulk::write_rollups_postgres(&mut tx, deltas).await?;
+    crate::audit::append_postgres(&mut tx, vec![audit]).await?;
+    tx.commit().await?;
+    Ok(written)
 }
 
 #[allow(clippy::too_many_arguments)] // the async wrapper's arguments, moved to this thread
