@@ -78,6 +78,34 @@ fn link_hash(prev: &str, r: &AuditRecord) -> String {
     jinguo_crypto::digest::sm3_hex(fields.join("\u{1f}").as_bytes())
 }
 
+/// The records of `entries` linked after the head (`last_seq` already advanced past them, and
+/// the head's hash `prev`), and the hash the head then takes.
+fn chained(last_seq: i64, mut prev: String, entries: Vec<AuditEntry>) -> (Vec<AuditRecord>, String) {
+    let first_seq = last_seq - entries.len() as i64 + 1;
+    let mut records = Vec::with_capacity(entries.len());
+    for (seq, e) in (first_seq..).zip(entries) {
+        let mut r = AuditRecord {
+            seq,
+            at: e.at_ms,
+            account: e.account,
+            username: e.username,
+            ip: e.ip,
+            action: e.action,
+            outcome: e.outcome.code().to_owned(),
+            object_kind: e.object_kind,
+            object_id: e.object_id,
+            region: e.region,
+            detail: e.detail.to_string(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        r.hash = link_hash(&prev, &r);
+        prev = r.hash.clone();
+        records.push(r);
+    }
+    (records, prev)
+}
+
 /// Appends entries to the chain inside the caller's transaction. The head row is updated
 /// first, which takes the write lock on it, so concurrent appends line up.
 pub async fn append<C: ConnectionTrait>(c: &C, entries: Vec<AuditEntry>) -> Result<()> {
@@ -87,35 +115,18 @@ pub async fn append<C: ConnectionTrait>(c: &C, entries: Vec<AuditEntry>) -> Resu
     sql::exec(c, "UPDATE audit_head SET seq = seq + ? WHERE id = 1", vals![entries.len() as i64]).await?;
     let head = sql::one(c, "SELECT seq, hash FROM audit_head WHERE id = 1", vec![]).await?.ok_or(StoreError::NotFound)?;
     let last_seq: i64 = sql::get(&head, "seq")?;
-    let mut prev: String = sql::get(&head, "hash")?;
-    let first_seq = last_seq - entries.len() as i64 + 1;
-    for (seq, e) in (first_seq..).zip(entries) {
-        let mut r = AuditRecord {
-            seq,
-            at: e.at_ms,
-            account: e.account,
-            username: e.username,
-            ip: e.ip,
-            action: e.action,
-            outcome: e.outcome.code().to_owned(),
-            object_kind: e.object_kind,
-            object_id: e.object_id,
-            region: e.region,
-            detail: e.detail.to_string(),
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        r.hash = link_hash(&prev, &r);
+    let prev: String = sql::get(&head, "hash")?;
+    let (records, last_hash) = chained(last_seq, prev, entries);
+    for r in records {
         sql::exec(
             c,
             "INSERT INTO audit_log (seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vals![r.seq, r.at, r.account, r.username, r.ip, r.action, r.outcome, r.object_kind, r.object_id, r.region, r.detail, r.prev_hash, r.hash.clone()],
+            vals![r.seq, r.at, r.account, r.username, r.ip, r.action, r.outcome, r.object_kind, r.object_id, r.region, r.detail, r.prev_hash, r.hash],
         )
         .await?;
-        prev = r.hash;
     }
-    sql::exec(c, "UPDATE audit_head SET hash = ? WHERE id = 1", vals![prev]).await?;
+    sql::exec(c, "UPDATE audit_head SET hash = ? WHERE id = 1", vals![last_hash]).await?;
     Ok(())
 }
 
@@ -125,34 +136,17 @@ pub(crate) fn append_sqlite(tx: &rusqlite::Transaction<'_>, entries: Vec<AuditEn
         return Ok(());
     }
     tx.execute("UPDATE audit_head SET seq = seq + ?1 WHERE id = 1", [entries.len() as i64])?;
-    let (last_seq, mut prev): (i64, String) =
+    let (last_seq, prev): (i64, String) =
         tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let first_seq = last_seq - entries.len() as i64 + 1;
-    for (seq, e) in (first_seq..).zip(entries) {
-        let mut r = AuditRecord {
-            seq,
-            at: e.at_ms,
-            account: e.account,
-            username: e.username,
-            ip: e.ip,
-            action: e.action,
-            outcome: e.outcome.code().to_owned(),
-            object_kind: e.object_kind,
-            object_id: e.object_id,
-            region: e.region,
-            detail: e.detail.to_string(),
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        r.hash = link_hash(&prev, &r);
+    let (records, last_hash) = chained(last_seq, prev, entries);
+    for r in records {
         tx.execute(
             "INSERT INTO audit_log (seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             rusqlite::params![r.seq, r.at, r.account, r.username, r.ip, r.action, r.outcome, r.object_kind, r.object_id, r.region, r.detail, r.prev_hash, r.hash],
         )?;
-        prev = r.hash;
     }
-    tx.execute("UPDATE audit_head SET hash = ?1 WHERE id = 1", [prev])?;
+    tx.execute("UPDATE audit_head SET hash = ?1 WHERE id = 1", [last_hash])?;
     Ok(())
 }
 
@@ -161,28 +155,12 @@ pub(crate) async fn append_postgres(t: &mut sqlx::PgConnection, entries: Vec<Aud
     if entries.is_empty() {
         return Ok(());
     }
-    let (last_seq, mut prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+    let (last_seq, prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(entries.len() as i64)
         .fetch_one(&mut *t)
         .await?;
-    let first_seq = last_seq - entries.len() as i64 + 1;
-    for (seq, e) in (first_seq..).zip(entries) {
-        let mut r = AuditRecord {
-            seq,
-            at: e.at_ms,
-            account: e.account,
-            username: e.username,
-            ip: e.ip,
-            action: e.action,
-            outcome: e.outcome.code().to_owned(),
-            object_kind: e.object_kind,
-            object_id: e.object_id,
-            region: e.region,
-            detail: e.detail.to_string(),
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        r.hash = link_hash(&prev, &r);
+    let (records, last_hash) = chained(last_seq, prev, entries);
+    for r in records {
         sqlx::query(
             "INSERT INTO audit_log (seq, at, account, username, ip, action, outcome, object_kind, object_id, region, detail, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -202,9 +180,8 @@ pub(crate) async fn append_postgres(t: &mut sqlx::PgConnection, entries: Vec<Aud
         .bind(&r.hash)
         .execute(&mut *t)
         .await?;
-        prev = r.hash;
     }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(prev).execute(&mut *t).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(last_hash).execute(&mut *t).await?;
     Ok(())
 }
 

@@ -145,6 +145,9 @@ async fn a_sheet_with_one_bad_id_number_comes_back_marked_and_fixed_it_imports_w
         assert_eq!(audit.len(), 1);
         assert_eq!((detail(&audit[0])["created"].as_i64(), audit[0].username.as_str()), (Some(10_001), "county"));
         assert_eq!(t.audit("people.import", "failed").await.len(), 1);
+        // The bulk path appended to the same audit chain: it still verifies.
+        let chain = jinguo_store::audit::verify(&t.app.db).await.unwrap();
+        assert_eq!(chain.broken, None, "{}: {chain:?}", t.engine);
         t.finish().await;
     }
 }
