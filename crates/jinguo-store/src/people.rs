@@ -398,18 +398,34 @@ fn insert_stream_sqlite(
 }
 
 /// Which of these blind indexes are registered already, and where: (index, person, region).
-pub async fn taken<C: ConnectionTrait>(c: &C, indexes: &[String]) -> Result<Vec<(String, i64, RegionCode)>> {
+/// PostgreSQL takes them as one array parameter (`= ANY($1)`); a list of hundreds of bound
+/// values costs it tens of milliseconds a query.
+pub async fn taken(db: &Db, indexes: &[String]) -> Result<Vec<(String, i64, RegionCode)>> {
     let mut found = Vec::new();
+    if let Some(pool) = db.postgres_pool() {
+        for chunk in indexes.chunks(TAKEN_CHUNK) {
+            let rows: Vec<(String, i64, String)> =
+                sqlx::query_as("SELECT id_index, id, region FROM people WHERE id_index = ANY($1)").bind(chunk).fetch_all(pool).await?;
+            for (index, id, region) in rows {
+                let region = RegionCode::parse(&region).map_err(|e| StoreError::Other(format!("区划代码有误 {region}：{e}")))?;
+                found.push((index, id, region));
+            }
+        }
+        return Ok(found);
+    }
     for chunk in indexes.chunks(BATCH) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let values: Vec<Value> = chunk.iter().map(|i| i.clone().into()).collect();
-        let rows = sql::all(c, &format!("SELECT id_index, id, region FROM people WHERE id_index IN ({marks})"), values).await?;
+        let rows = sql::all(db.reader(), &format!("SELECT id_index, id, region FROM people WHERE id_index IN ({marks})"), values).await?;
         for r in rows {
             found.push((sql::get(&r, "id_index")?, sql::get(&r, "id")?, region_of_row(&r, "region")?));
         }
     }
     Ok(found)
 }
+
+/// Blind indexes per array on PostgreSQL.
+const TAKEN_CHUNK: usize = 5_000;
 
 /// Raw count of people in `scope` (and in a category): the check on the roll-up.
 pub async fn count<C: ConnectionTrait>(c: &C, scope: &Scope, category: Option<PersonCategory>) -> Result<i64> {

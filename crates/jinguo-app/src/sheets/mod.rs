@@ -438,11 +438,8 @@ impl App {
             }
         }
         let indexes: Vec<String> = ids.iter().map(|(_, i)| i.clone()).collect();
-        let holders: HashMap<String, (i64, jinguo_domain::RegionCode)> = jinguo_store::people::taken(self.db.reader(), &indexes)
-            .await?
-            .into_iter()
-            .map(|(index, id, region)| (index, (id, region)))
-            .collect();
+        let holders: HashMap<String, (i64, jinguo_domain::RegionCode)> =
+            jinguo_store::people::taken(&self.db, &indexes).await?.into_iter().map(|(index, id, region)| (index, (id, region))).collect();
         let wanted: Vec<i64> = holders.values().filter(|(_, r)| actor.scope.contains(r)).map(|(id, _)| *id).collect();
         let people: HashMap<i64, PersonRow> =
             jinguo_store::people::get_many(self.db.reader(), &actor.scope, &wanted).await?.into_iter().map(|p| (p.id, p)).collect();

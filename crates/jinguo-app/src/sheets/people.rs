@@ -322,7 +322,7 @@ impl App {
         let mut elsewhere = Vec::new();
         while let Some(batch) = rx.recv().await {
             let indexes: Vec<String> = batch.iter().map(|(_, i)| i.clone()).collect();
-            let taken = store::taken(self.db.reader(), &indexes).await?;
+            let taken = store::taken(&self.db, &indexes).await?;
             if taken.is_empty() {
                 continue;
             }
