@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "help", include_str!("../migrations/0006_help.sql")),
     (7, "people_name_index", include_str!("../migrations/0007_people_name_index.sql")),
     (8, "overdue_index", include_str!("../migrations/0008_overdue_index.sql")),
+    (9, "short_blind_indexes", include_str!("../migrations/0009_short_blind_indexes.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -334,6 +334,8 @@ fn insert_stream_sqlite(
     conn.busy_timeout(std::time::Duration::from_secs(60))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // No checkpoint inside the commit: see the end.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     // The two blind-index B-trees take random inserts: a page cache that holds them (about
     // 0.4 KB a person) keeps a big import off the disk; small imports stay small.
     let cache_kib = (expected as i64 / 2).clamp(16 * 1024, 512 * 1024);
@@ -394,6 +396,14 @@ fn insert_stream_sqlite(
     deltas.write_sqlite(&tx)?;
     crate::audit::append_sqlite(&tx, vec![audit])?;
     tx.commit()?;
+    // Committed and durable (the WAL is synced). Copying the WAL into the database file is left
+    // to a passive checkpoint on another thread, so the import answers without waiting for it
+    // and the next ordinary write does not inherit it.
+    std::thread::spawn(move || {
+        if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+            tracing::warn!(error = %e, "checkpoint after an import failed; SQLite will checkpoint later");
+        }
+    });
     Ok(written)
 }
 
