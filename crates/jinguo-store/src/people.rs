@@ -238,6 +238,9 @@ pub async fn insert_stream(
     }
 }
 
+/// People per `COPY` on PostgreSQL.
+const COPY_ROWS: usize = 50_000;
+
 /// The PostgreSQL bulk path: `COPY` into the tables, the roll-ups through a temporary table, the
 /// audit entry, one transaction.
 async fn insert_stream_postgres(
@@ -260,7 +263,18 @@ async fn insert_stream_postgres(
     let mut tx = pool.begin().await?;
     let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
     let mut written = 0;
-    while let Some(batch) = batches.recv().await {
+    loop {
+        // Each COPY costs a round of its own (tens of milliseconds): send rows in large runs.
+        let mut batch: Vec<NewPerson> = Vec::new();
+        while batch.len() < COPY_ROWS {
+            match batches.recv().await {
+                Some(mut more) => batch.append(&mut more),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
         let rows: Vec<(i64, &NewPerson)> = batch.iter().map(|p| (next_id(), p)).collect();
         copy_rows(
             &mut tx,

@@ -22,7 +22,7 @@ use crate::{Actor, App, AppError, Result};
 pub const PEOPLE_COLUMNS: [&str; 6] = ["姓名", "身份证号码", "手机号码", "村(社区)代码", "人员类别", "住址"];
 const REQUIRED: &[&str] = &["姓名", "身份证号码", "村(社区)代码"];
 /// Rows sent to the writer at a time.
-const WRITE_BATCH: usize = 2_000;
+const WRITE_BATCH: usize = 5_000;
 
 /// The located columns of a people sheet.
 #[derive(Debug, Clone, Copy)]
