@@ -232,20 +232,19 @@ impl App {
         limit: u64,
     ) -> Result<Page<PersonView>> {
         let scope = self.list_scope(actor, region, "person.list").await?;
-        let mut filter = Filter::default();
-        if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
-            filter.category = Some(PersonCategory::parse(c)?);
-        }
-        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            filter = self.people_search(actor, filter, q)?;
-        }
+        let filter = self.people_filter(actor, category, q)?;
         let page = store::list(self.db.reader(), &scope, &filter, after, limit.clamp(1, 500)).await?;
         Ok(page.map(|p| self.person_view(actor, &p, true)))
     }
 
-    /// `q` of a people search: an ID number or phone typed in full finds by blind index,
-    /// anything else by name (for roles that see names).
-    pub(crate) fn people_search(&self, actor: &Actor, mut filter: Filter, q: &str) -> Result<Filter> {
+    /// The filter of a people list: a category (code or label), and `q` — an ID number or phone
+    /// typed in full finds by blind index, anything else by name (for roles that see names).
+    pub(crate) fn people_filter(&self, actor: &Actor, category: Option<&str>, q: Option<&str>) -> Result<Filter> {
+        let mut filter = Filter::default();
+        if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
+            filter.category = Some(PersonCategory::parse(c)?);
+        }
+        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(filter) };
         if let Ok(id) = IdNumber::parse(q, self.today()) {
             filter.id_index = Some(self.crypto.blind_index(ID_PURPOSE, id.as_str()));
         } else if let Ok(p) = Phone::parse(q) {

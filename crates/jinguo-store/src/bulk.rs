@@ -43,7 +43,74 @@ pub struct BulkPerson {
     pub categories: Vec<PersonCategory>,
     /// The day she was registered: the roll-up day of the register figures.
     pub registered_on: NaiveDate,
+    /// The account that registered her (none for generated registers).
+    pub created_by: Option<i64>,
     pub created_at: i64,
+}
+
+/// Writes people and their categories on SQLite's bulk path (prepared statements, the caller's
+/// transaction). A unique violation is the caller's to name.
+pub(crate) fn insert_people_sqlite(conn: &rusqlite::Connection, people: &[BulkPerson]) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+    )?;
+    let mut cat = conn.prepare_cached("INSERT INTO person_categories (person, category, region) VALUES (?1, ?2, ?3)")?;
+    for p in people {
+        let region = p.region.padded();
+        st.execute(rusqlite::params![
+            p.id,
+            region,
+            p.name,
+            p.id_cipher,
+            p.id_index,
+            p.phone_cipher,
+            p.phone_index,
+            p.address_cipher,
+            day(p.birth_date),
+            p.sex,
+            p.created_by,
+            p.created_at
+        ])?;
+        for c in &p.categories {
+            cat.execute(rusqlite::params![p.id, c.code(), region])?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes people and their categories on PostgreSQL's bulk path (`COPY`, the caller's
+/// transaction).
+pub(crate) async fn copy_people(conn: &mut sqlx::PgConnection, people: &[BulkPerson]) -> std::result::Result<(), sqlx::Error> {
+    copy_rows(
+        conn,
+        "people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at)",
+        people,
+        |b, p| {
+            let _ = write!(b, "{}\t{}\t", p.id, p.region.padded());
+            esc(b, &p.name);
+            b.push('\t');
+            esc(b, &p.id_cipher);
+            b.push('\t');
+            esc(b, &p.id_index);
+            b.push('\t');
+            opt(b, p.phone_cipher.as_deref());
+            b.push('\t');
+            opt(b, p.phone_index.as_deref());
+            b.push('\t');
+            opt(b, p.address_cipher.as_deref());
+            let _ = write!(b, "\t{}\t{}\t", p.birth_date, p.sex);
+            opt(b, p.created_by.map(|a| a.to_string()).as_deref());
+            let _ = write!(b, "\t{}\t{}", p.created_at, p.created_at);
+        },
+    )
+    .await?;
+    let categories: Vec<(i64, &'static str, String)> =
+        people.iter().flat_map(|p| p.categories.iter().map(move |c| (p.id, c.code(), p.region.padded()))).collect();
+    copy_rows(conn, "person_categories (person, category, region)", &categories, |b, (p, c, r)| {
+        let _ = write!(b, "{p}\t{c}\t{r}");
+    })
+    .await
 }
 
 /// A care case as it stands after its visits (and its closing, if closed).
@@ -314,30 +381,7 @@ fn write_sqlite(path: &std::path::Path, mut rx: Receiver<Message>, on_progress: 
             match message {
                 Message::Chunk(mut chunk) => {
                     chunk.settle();
-                    let mut st = conn.prepare_cached(
-                        "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?11)",
-                    )?;
-                    let mut cat = conn.prepare_cached("INSERT INTO person_categories (person, category, region) VALUES (?1, ?2, ?3)")?;
-                    for p in &chunk.people {
-                        let region = p.region.padded();
-                        st.execute(params![
-                            p.id,
-                            region,
-                            p.name,
-                            p.id_cipher,
-                            p.id_index,
-                            p.phone_cipher,
-                            p.phone_index,
-                            p.address_cipher,
-                            day(p.birth_date),
-                            p.sex,
-                            p.created_at
-                        ])?;
-                        for c in &p.categories {
-                            cat.execute(params![p.id, c.code(), region])?;
-                        }
-                    }
+                    insert_people_sqlite(&conn, &chunk.people)?;
                     let mut st = conn.prepare_cached(
                         "INSERT INTO care_cases (id, person, region, risk, interval_days, opened_on, last_visit_on, next_due, closed_on, close_reason, opened_by, created_at, updated_at) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12)",
@@ -496,33 +540,7 @@ pub(crate) async fn copy_rows<T>(
 }
 
 async fn write_chunk_postgres(conn: &mut sqlx::PgConnection, chunk: &Chunk) -> std::result::Result<(), sqlx::Error> {
-    copy_rows(
-        conn,
-        "people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_at, updated_at)",
-        &chunk.people,
-        |b, p| {
-            let _ = write!(b, "{}\t{}\t", p.id, p.region.padded());
-            esc(b, &p.name);
-            b.push('\t');
-            esc(b, &p.id_cipher);
-            b.push('\t');
-            esc(b, &p.id_index);
-            b.push('\t');
-            opt(b, p.phone_cipher.as_deref());
-            b.push('\t');
-            opt(b, p.phone_index.as_deref());
-            b.push('\t');
-            opt(b, p.address_cipher.as_deref());
-            let _ = write!(b, "\t{}\t{}\t{}\t{}", p.birth_date, p.sex, p.created_at, p.created_at);
-        },
-    )
-    .await?;
-    let categories: Vec<(i64, &'static str, String)> =
-        chunk.people.iter().flat_map(|p| p.categories.iter().map(move |c| (p.id, c.code(), p.region.padded()))).collect();
-    copy_rows(conn, "person_categories (person, category, region)", &categories, |b, (p, c, r)| {
-        let _ = write!(b, "{p}\t{c}\t{r}");
-    })
-    .await?;
+    copy_people(conn, &chunk.people).await?;
     copy_rows(
         conn,
         "care_cases (id, person, region, risk, interval_days, opened_on, last_visit_on, next_due, closed_on, close_reason, created_at, updated_at)",

@@ -238,6 +238,49 @@ pub async fn insert_stream(
     }
 }
 
+/// Imported people as the bulk writers take them: new ids, registered `day`, created now.
+fn as_bulk(batch: Vec<NewPerson>, day: NaiveDate, now_ms: i64) -> Vec<crate::bulk::BulkPerson> {
+    batch
+        .into_iter()
+        .map(|p| crate::bulk::BulkPerson {
+            id: next_id(),
+            region: p.region,
+            name: p.name,
+            id_cipher: p.id_cipher,
+            id_index: p.id_index,
+            phone_cipher: p.phone_cipher,
+            phone_index: p.phone_index,
+            address_cipher: p.address_cipher,
+            birth_date: p.birth_date,
+            sex: p.sex,
+            categories: p.categories,
+            registered_on: day,
+            created_by: p.created_by,
+            created_at: now_ms,
+        })
+        .collect()
+}
+
+/// Adds people to the per-village counts of the register figures (spread over the ancestors and
+/// tiers once, at the end of an import).
+fn count_registered(counts: &mut HashMap<(String, RegionCode), i64>, people: &[crate::bulk::BulkPerson]) {
+    for p in people {
+        for cat in &p.categories {
+            *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
+        }
+        *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
+    }
+}
+
+/// The per-village counts as roll-up deltas on `day`, over every ancestor and tier.
+fn spread(counts: HashMap<(String, RegionCode), i64>, day: NaiveDate) -> Deltas {
+    let mut deltas = Deltas::new();
+    for ((m, region), n) in counts {
+        deltas.add(&m, &region, day, n);
+    }
+    deltas
+}
+
 /// People per `COPY` on PostgreSQL.
 const COPY_ROWS: usize = 50_000;
 
@@ -252,9 +295,7 @@ async fn insert_stream_postgres(
     audit: AuditEntry,
     on_progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<usize> {
-    use std::fmt::Write as _;
-
-    use crate::bulk::{copy_rows, esc, opt};
+    use crate::bulk::copy_people;
     let pool = db.postgres_pool().ok_or_else(|| StoreError::Other("不是 PostgreSQL 连接".into()))?;
     let conflict = |e: sqlx::Error| match e.as_database_error().and_then(|d| d.code()) {
         Some(code) if code == "23505" => StoreError::Conflict("该身份证号码已登记".into()),
@@ -275,60 +316,17 @@ async fn insert_stream_postgres(
         if batch.is_empty() {
             break;
         }
-        let rows: Vec<(i64, &NewPerson)> = batch.iter().map(|p| (next_id(), p)).collect();
-        copy_rows(
-            &mut tx,
-            "people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at)",
-            &rows,
-            |b, (id, p)| {
-                let _ = write!(b, "{id}\t{}\t", p.region.padded());
-                esc(b, &p.name);
-                b.push('\t');
-                esc(b, &p.id_cipher);
-                b.push('\t');
-                esc(b, &p.id_index);
-                b.push('\t');
-                opt(b, p.phone_cipher.as_deref());
-                b.push('\t');
-                opt(b, p.phone_index.as_deref());
-                b.push('\t');
-                opt(b, p.address_cipher.as_deref());
-                let _ = write!(b, "\t{}\t{}\t", p.birth_date, p.sex);
-                match p.created_by {
-                    Some(a) => {
-                        let _ = write!(b, "{a}");
-                    }
-                    None => b.push_str("\\N"),
-                }
-                let _ = write!(b, "\t{now_ms}\t{now_ms}");
-            },
-        )
-        .await
-        .map_err(conflict)?;
-        let categories: Vec<(i64, &'static str, String)> =
-            rows.iter().flat_map(|(id, p)| p.categories.iter().map(move |c| (*id, c.code(), p.region.padded()))).collect();
-        copy_rows(&mut tx, "person_categories (person, category, region)", &categories, |b, (id, c, r)| {
-            let _ = write!(b, "{id}\t{c}\t{r}");
-        })
-        .await?;
-        for p in &batch {
-            for cat in &p.categories {
-                *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
-            }
-            *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
-        }
-        written += batch.len();
+        let people = as_bulk(batch, day, now_ms);
+        copy_people(&mut tx, &people).await.map_err(conflict)?;
+        count_registered(&mut counts, &people);
+        written += people.len();
         on_progress(written);
     }
     if written != expected {
         // Dropping the transaction rolls it back.
         return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
     }
-    let mut deltas = Deltas::new();
-    for ((m, region), n) in counts {
-        deltas.add(&m, &region, day, n);
-    }
-    crate::bulk::write_rollups_postgres(&mut tx, deltas).await?;
+    crate::bulk::write_rollups_postgres(&mut tx, spread(counts, day)).await?;
     crate::audit::append_postgres(&mut tx, vec![audit]).await?;
     tx.commit().await?;
     Ok(written)
@@ -358,56 +356,21 @@ fn insert_stream_sqlite(
     // Counted per village and metric here, spread over the ancestors and tiers once at the end.
     let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
     let mut written = 0;
-    {
-        let mut person = tx.prepare_cached(
-            "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-        )?;
-        let mut category = tx.prepare_cached("INSERT INTO person_categories (person, category, region) VALUES (?1, ?2, ?3)")?;
-        while let Some(batch) = batches.blocking_recv() {
-            for p in &batch {
-                let id = next_id();
-                let region = p.region.padded();
-                // The same text sqlx writes for a DATE, so both paths store dates alike.
-                let birth = p.birth_date.format("%Y-%m-%d").to_string();
-                person
-                    .execute(rusqlite::params![
-                        id,
-                        region,
-                        p.name,
-                        p.id_cipher,
-                        p.id_index,
-                        p.phone_cipher,
-                        p.phone_index,
-                        p.address_cipher,
-                        birth,
-                        p.sex,
-                        p.created_by,
-                        now_ms
-                    ])
-                    .map_err(|e| match e.sqlite_error_code() {
-                        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("该身份证号码已登记".into()),
-                        _ => e.into(),
-                    })?;
-                for cat in &p.categories {
-                    category.execute(rusqlite::params![id, cat.code(), region])?;
-                    *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
-                }
-                *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
-            }
-            written += batch.len();
-            on_progress(written);
-        }
+    while let Some(batch) = batches.blocking_recv() {
+        let people = as_bulk(batch, day, now_ms);
+        crate::bulk::insert_people_sqlite(&tx, &people).map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("该身份证号码已登记".into()),
+            _ => e.into(),
+        })?;
+        count_registered(&mut counts, &people);
+        written += people.len();
+        on_progress(written);
     }
     if written != expected {
         // Dropping the transaction rolls it back.
         return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
     }
-    let mut deltas = Deltas::new();
-    for ((m, region), n) in counts {
-        deltas.add(&m, &region, day, n);
-    }
-    deltas.write_sqlite(&tx)?;
+    spread(counts, day).write_sqlite(&tx)?;
     crate::audit::append_sqlite(&tx, vec![audit])?;
     tx.commit()?;
     // Committed and durable (the WAL is synced). Copying the WAL into the database file is left

@@ -452,6 +452,7 @@ fn village_people(scale: Scale, town: &mut Town<'_>, v: &VillageJob, crypto: &Cr
             sex: "female",
             categories: cats,
             registered_on,
+            created_by: None,
             created_at: ms_of(registered_on, 10),
         });
         registered.push((registered_on, id));

@@ -7,7 +7,7 @@ use jinguo_domain::people::{IdNumber, PersonCategory, Phone, validate_person_nam
 use jinguo_domain::{Level, RegionCode};
 use jinguo_sheet::{Column, Row, Sheet};
 use jinguo_store::audit::Outcome;
-use jinguo_store::people::{self as store, Filter, NewPerson};
+use jinguo_store::people::{self as store, NewPerson};
 use jinguo_store::{Scope, StoreError};
 use serde_json::json;
 
@@ -361,59 +361,23 @@ impl App {
     ) -> Result<Download> {
         const ACTION: &str = "people.export";
         let reason = self.export_allowed(actor, ACTION, request).await?;
-        let mut rows: Vec<Vec<String>> = Vec::new();
+        let scope = self.list_scope(actor, region, ACTION).await?;
+        let filter = self.people_filter(actor, category, q)?;
+        let mut people = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = self.people_page_for_export(actor, region, category, q, after.as_deref()).await?;
-            for p in &page.items {
-                rows.push(self.export_row(actor, p, request.full)?);
-            }
+            let page = store::list(self.db.reader(), &scope, &filter, after.as_deref(), 500).await?;
+            people.extend(page.items);
             match page.next {
                 Some(n) => after = Some(n),
                 None => break,
             }
         }
-        let mut headers: Vec<&str> = PEOPLE_COLUMNS.to_vec();
+        let rows = people.iter().map(|p| self.export_row(actor, p, request.full)).collect::<Result<Vec<_>>>()?;
+        let mut headers: Vec<&'static str> = PEOPLE_COLUMNS.to_vec();
         headers.extend(["村(社区)", "性别", "年龄"]);
-        let count = rows.len();
-        let bytes = tokio::task::spawn_blocking(move || jinguo_sheet::table("人员信息", &headers, rows))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let scope_region = region.cloned().or_else(|| actor.scope.root().cloned()).map(|r| r.padded()).unwrap_or_default();
-        let entry = actor.entry(
-            self.now_ms(),
-            ACTION,
-            Outcome::Ok,
-            "sheet",
-            "",
-            &scope_region,
-            json!({"reason": reason, "rows": count, "full": request.full, "filter": {"region": region.map(|r| r.padded()), "category": category, "q": q.map(|_| "…")}}),
-        );
-        jinguo_store::audit::append_now(&self.db, entry).await?;
-        let stamp = self.today().format("%Y%m%d");
-        Ok(Download {
-            file_name: format!("人员信息{}_{stamp}.xlsx", if request.full { "（含身份信息）" } else { "" }), bytes, rows: count
-        })
-    }
-
-    async fn people_page_for_export(
-        &self,
-        actor: &Actor,
-        region: Option<&RegionCode>,
-        category: Option<&str>,
-        q: Option<&str>,
-        after: Option<&str>,
-    ) -> Result<jinguo_store::Page<store::PersonRow>> {
-        let scope = self.list_scope(actor, region, "people.export").await?;
-        let mut filter = Filter::default();
-        if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
-            filter.category = Some(PersonCategory::parse(c)?);
-        }
-        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            filter = self.people_search(actor, filter, q)?;
-        }
-        Ok(store::list(self.db.reader(), &scope, &filter, after, 500).await?)
+        let filter = json!({"region": region.map(|r| r.padded()), "category": category, "q": q.map(|_| "…")});
+        self.finish_export(actor, ACTION, "人员信息", headers, rows, region, reason, request, filter).await
     }
 
     fn export_row(&self, actor: &Actor, p: &store::PersonRow, full: bool) -> Result<Vec<String>> {
