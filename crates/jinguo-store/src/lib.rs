@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bulk;
 pub mod care;
 mod db;
+pub mod education;
 pub mod health;
 pub mod help;
 pub mod ids;
@@ -70,3 +71,5 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 mod tests;
 #[cfg(test)]
 mod tests_help;
+#[cfg(test)]
+mod tests_education;
