@@ -10,6 +10,7 @@ mod actor;
 pub mod audit;
 pub mod care;
 pub mod demo;
+pub mod education;
 mod error;
 pub mod health;
 pub mod help;
@@ -17,6 +18,7 @@ pub mod insight;
 pub mod keys;
 pub mod org;
 pub mod people;
+pub mod school;
 pub mod sheets;
 
 use std::path::PathBuf;

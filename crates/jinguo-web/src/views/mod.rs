@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod audit;
 mod care;
+mod education;
 mod help;
 mod home;
 mod insight;
@@ -42,6 +43,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(care::router())
         .merge(screenings::router())
         .merge(help::router())
+        .merge(education::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -140,6 +142,17 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("逾期未走访", "/care/overdue"),
                 item("两癌筛查", "/screenings"),
                 item("互助小组", "/help/groups"),
+            ],
+        });
+    }
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection {
+            title: "家庭",
+            items: vec![
+                item("家庭教育指导中心", "/education/centres"),
+                item("家庭教育活动", "/education/activities"),
+                item("家长学校", "/school/items"),
+                item("家长咨询", "/school/consultations"),
             ],
         });
     }

@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod education;
 mod help;
 mod help_pages;
 mod keys;
