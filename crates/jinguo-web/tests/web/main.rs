@@ -14,6 +14,7 @@ mod keys;
 mod pages;
 mod people;
 mod people_pages;
+mod public_accounts;
 mod register_sheets;
 mod screening_pages;
 mod screenings;
