@@ -210,3 +210,8 @@ pub async fn delete_session<C: ConnectionTrait>(c: &C, id: &str) -> Result<()> {
 pub async fn delete_sessions_of<C: ConnectionTrait>(c: &C, account: i64) -> Result<u64> {
     sql::exec(c, "DELETE FROM public_sessions WHERE account = ?", vals![account]).await
 }
+
+/// Removes public sessions idle since before `idle_before`.
+pub async fn purge_idle_sessions<C: ConnectionTrait>(c: &C, idle_before: i64) -> Result<u64> {
+    sql::exec(c, "DELETE FROM public_sessions WHERE last_seen < ?", vals![idle_before]).await
+}
