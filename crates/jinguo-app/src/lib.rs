@@ -18,6 +18,7 @@ pub mod insight;
 pub mod keys;
 pub mod org;
 pub mod people;
+pub mod public;
 pub mod school;
 pub mod sheets;
 
