@@ -10,7 +10,7 @@
 use jinguo_domain::access::Permission;
 use jinguo_domain::education::{AgeGroup, MAX_QUESTION_CHARS, Rating};
 use jinguo_domain::{Invalid, Level, RegionCode};
-use jinguo_store::audit::{AuditEntry, Outcome};
+use jinguo_store::audit::Outcome;
 use jinguo_store::education::Table;
 use jinguo_store::education::consultations::{self, Consultation, NewConsultation};
 use jinguo_store::{Page, Work};
@@ -18,31 +18,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::org::{Checks, parse_region};
+use crate::public::PublicAccount;
 use crate::{Actor, App, AppError, Result};
-
-/// A parent acting from the public pages: her public account and where she came from.
-#[derive(Debug, Clone)]
-pub struct Asker {
-    pub account: i64,
-    pub ip: String,
-}
-
-impl Asker {
-    fn entry(&self, at_ms: i64, action: &str, outcome: Outcome, id: i64, region: &str, detail: serde_json::Value) -> AuditEntry {
-        AuditEntry {
-            at_ms,
-            account: Some(self.account),
-            username: format!("public:{}", self.account),
-            ip: self.ip.clone(),
-            action: action.to_owned(),
-            outcome,
-            object_kind: "consultation".into(),
-            object_id: id.to_string(),
-            region: region.to_owned(),
-            detail,
-        }
-    }
-}
 
 /// Unanswered consultations one account may have open at once (a guard against floods).
 pub const MAX_OPEN_PER_ACCOUNT: usize = 5;
@@ -78,7 +55,7 @@ fn text(field: &str, label: &str, s: &str, min: usize) -> Result<String, Invalid
 
 impl App {
     /// A parent asks a question.
-    pub async fn ask_consultation(&self, asker: &Asker, input: &AskInput) -> Result<Consultation> {
+    pub async fn ask_consultation(&self, asker: &PublicAccount, input: &AskInput) -> Result<Consultation> {
         const ACTION: &str = "consultation.ask";
         let mut checks = Checks::new();
         let region = checks.take(parse_region("region", &input.region));
@@ -92,17 +69,17 @@ impl App {
         if region.level() == Level::Province || !in_city || jinguo_store::org::regions::get(self.db.reader(), &region).await?.is_none() {
             return Err(AppError::invalid("region", "请选择您所在的县(区)、镇(街道)或村(社区)"));
         }
-        let open = consultations::list_of_account(self.db.reader(), asker.account, 50).await?.iter().filter(|q| q.answered_at.is_none()).count();
+        let open = consultations::list_of_account(self.db.reader(), asker.id, 50).await?.iter().filter(|q| q.answered_at.is_none()).count();
         if open >= MAX_OPEN_PER_ACCOUNT {
             return Err(AppError::Conflict(format!("您已有 {open} 个问题在等待解答，请等专家答复后再提问")));
         }
         let now = self.now_ms();
-        let new = NewConsultation { account: asker.account, region: region.clone(), age_group: age, question };
+        let new = NewConsultation { account: asker.id, region: region.clone(), age_group: age, question };
         let mut w = Work::begin(&self.db).await?;
         let id = consultations::insert(&mut w, &new, self.today(), now).await?;
-        w.audit(asker.entry(now, ACTION, Outcome::Ok, id, &region.padded(), json!({"after": {"age_group": age.code(), "chars": new.question.chars().count()}})));
+        w.audit(asker.entry(now, ACTION, "consultation", id, &region.padded(), json!({"after": {"age_group": age.code(), "chars": new.question.chars().count()}})));
         w.commit().await?;
-        self.my_consultation(asker.account, id).await
+        self.my_consultation(asker.id, id).await
     }
 
     /// One of her own consultations; anyone else's is not found.
@@ -116,10 +93,10 @@ impl App {
     }
 
     /// She rates the answer to her question, once.
-    pub async fn rate_consultation(&self, asker: &Asker, id: i64, rating: &str) -> Result<Consultation> {
+    pub async fn rate_consultation(&self, asker: &PublicAccount, id: i64, rating: &str) -> Result<Consultation> {
         const ACTION: &str = "consultation.rate";
         let rating = Rating::parse(rating)?;
-        let q = self.my_consultation(asker.account, id).await?;
+        let q = self.my_consultation(asker.id, id).await?;
         if q.answered_at.is_none() {
             return Err(AppError::Conflict("专家尚未解答，解答后才能评价".into()));
         }
@@ -128,13 +105,13 @@ impl App {
         }
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
-        if !consultations::rate(&mut w, &q, asker.account, rating, self.today(), now).await? {
+        if !consultations::rate(&mut w, &q, asker.id, rating, self.today(), now).await? {
             w.rollback().await?;
             return Err(AppError::Conflict("您已评价过这条解答，每条解答只能评价一次".into()));
         }
-        w.audit(asker.entry(now, ACTION, Outcome::Ok, id, &q.region.padded(), json!({"after": {"rating": rating.code()}})));
+        w.audit(asker.entry(now, ACTION, "consultation", id, &q.region.padded(), json!({"after": {"rating": rating.code()}})));
         w.commit().await?;
-        self.my_consultation(asker.account, id).await
+        self.my_consultation(asker.id, id).await
     }
 
     /// The staff queue in scope, the longest waiting first (`open`: unanswered only).

@@ -3,7 +3,8 @@
 //! from question to rating with its wait and the satisfaction figure. Scope on every route
 //! (404 on read, 403 on write, audited); bad input refused in Chinese with nothing written.
 
-use jinguo_app::school::consultations::{AskInput, Asker};
+use jinguo_app::public::PublicAccount;
+use jinguo_app::school::consultations::AskInput;
 use jinguo_store::ConnectionTrait;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -187,8 +188,8 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
         public_accounts(&t).await;
         let county = t.token("county").await;
         let (_, _, lecturer) = county_lecturer(&t, &county).await;
-        let mother = Asker { account: 7001, ip: "127.0.0.1".into() };
-        let father = Asker { account: 7002, ip: "127.0.0.1".into() };
+        let parent = |id: i64| PublicAccount { id, nickname: "家长".into(), phone_masked: String::new(), ip: "127.0.0.1".into(), session: None };
+        let (mother, father) = (parent(7001), parent(7002));
 
         // Bad questions: nothing written.
         let err = t.app.ask_consultation(&mother, &AskInput { region: "420502001001".into(), age_group: None, question: "".into() }).await.unwrap_err();
@@ -197,7 +198,7 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
         assert!(err.to_string().contains("县(区)"), "{err}");
         assert_eq!(t.get("/api/v1/school/consultations", &county).await.1["total"], 0);
 
-        let ask = |who: &Asker, q: &str| {
+        let ask = |who: &PublicAccount, q: &str| {
             let (t, who, q) = (&t, who.clone(), q.to_owned());
             async move { t.app.ask_consultation(&who, &AskInput { region: "420502001001".into(), age_group: Some("junior".into()), question: q }).await.unwrap() }
         };

@@ -9,6 +9,7 @@ mod browser;
 mod care;
 mod care_pages;
 mod education;
+mod education_pages;
 mod help;
 mod help_pages;
 mod keys;
