@@ -350,7 +350,13 @@ pub const INDICATORS: &[Indicator] = &[
     ind("family.school.consultations.answered", "咨询已解答", Count, Family, Flow("family.school.consultations.answered")),
     ind("family.school.consultations.rated", "解答已评价", Count, Family, Flow("family.school.consultations.rated")),
     ind("family.school.consultations.good", "解答获满意评价", Count, Family, Flow("family.school.consultations.good")),
-    ind("family.school.satisfaction", "家长咨询满意率", Percent, Family, Ratio("family.school.consultations.good", "family.school.consultations.rated")),
+    ind(
+        "family.school.satisfaction",
+        "家长咨询满意率",
+        Percent,
+        Family,
+        Ratio("family.school.consultations.good", "family.school.consultations.rated"),
+    ),
 ];
 
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
@@ -423,7 +429,9 @@ mod tests {
         .map(String::from)
         .to_vec();
         metrics.extend(ActivityKind::ALL.iter().map(|k| metric::edu_activities_of_kind(*k)));
-        metrics.extend([crate::Level::City, crate::Level::County, crate::Level::Town, crate::Level::Village].map(metric::edu_centres_of_level));
+        metrics.extend(
+            [crate::Level::City, crate::Level::County, crate::Level::Town, crate::Level::Village].map(metric::edu_centres_of_level),
+        );
         for m in metrics {
             assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) | Formula::Stock(s) if s == m)), "{m}");
         }

@@ -71,6 +71,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_help;
-#[cfg(test)]
 mod tests_education;
+#[cfg(test)]
+mod tests_help;

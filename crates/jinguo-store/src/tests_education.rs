@@ -65,22 +65,39 @@ async fn households_are_counted_once_and_figures_follow_the_records_on_every_eng
         // A centre per level; a second centre in the same region is refused.
         let mut w = Work::begin(&t.db).await.unwrap();
         let mut ids = Vec::new();
-        for (region, day) in [("4205", "2021-03-01"), ("420502", "2022-05-01"), ("420502001", "2023-01-01"), ("420502001001", "2025-02-01")] {
-            let new = centres::NewCentre { region: code(region), name: format!("{region}中心"), address: String::new(), founded_on: d(day), created_by: None };
+        for (region, day) in [("4205", "2021-03-01"), ("420502", "2022-05-01"), ("420502001", "2023-01-01"), ("420502001001", "2025-02-01")]
+        {
+            let new = centres::NewCentre {
+                region: code(region),
+                name: format!("{region}中心"),
+                address: String::new(),
+                founded_on: d(day),
+                created_by: None,
+            };
             ids.push(centres::insert(&mut w, &new, 1).await.unwrap());
         }
         w.commit().await.unwrap();
         let mut w = Work::begin(&t.db).await.unwrap();
-        let again = centres::NewCentre { region: code("420502"), name: "又一个".into(), address: String::new(), founded_on: d("2024-01-01"), created_by: None };
+        let again = centres::NewCentre {
+            region: code("420502"),
+            name: "又一个".into(),
+            address: String::new(),
+            founded_on: d("2024-01-01"),
+            created_by: None,
+        };
         assert!(matches!(centres::insert(&mut w, &again, 1).await, Err(crate::StoreError::Conflict(_))), "{e}");
         w.rollback().await.unwrap();
 
         let county_centre = centres::get(t.db.reader(), &Scope::everything(), ids[1]).await.unwrap().unwrap();
         let mut w = Work::begin(&t.db).await.unwrap();
-        let team_id =
-            centres::insert_team(&mut w, &county_centre, &centres::NewTeam { name: "西陵区家庭教育讲师团".into(), formed_on: d("2022-06-01"), created_by: None }, 1)
-                .await
-                .unwrap();
+        let team_id = centres::insert_team(
+            &mut w,
+            &county_centre,
+            &centres::NewTeam { name: "西陵区家庭教育讲师团".into(), formed_on: d("2022-06-01"), created_by: None },
+            1,
+        )
+        .await
+        .unwrap();
         w.commit().await.unwrap();
         let team = centres::team(t.db.reader(), &Scope::region(code("420502")), team_id).await.unwrap().unwrap();
         let mut w = Work::begin(&t.db).await.unwrap();
@@ -134,13 +151,19 @@ async fn households_are_counted_once_and_figures_follow_the_records_on_every_eng
         // A period that starts mid-year: only what happened in it.
         let f = figures(&t, "420502001001", "2025-04-01", "2025-12-31").await;
         assert_eq!(f["family.education.households"], 1.0, "{e}: f1 (f2 lives in another village)");
-        let served = activities::households_served(t.db.reader(), &Scope::region(code("420502")), d("2025-01-01"), d("2025-12-31")).await.unwrap();
+        let served =
+            activities::households_served(t.db.reader(), &Scope::region(code("420502")), d("2025-01-01"), d("2025-12-31")).await.unwrap();
         assert_eq!((served.families, served.unnamed), (2, 8), "{e}");
 
         // Centres by level and stocks over time.
         let f = figures(&t, "4205", "2025-01-01", "2025-12-31").await;
         assert_eq!(
-            [f["family.education.centres"], f["family.education.centres.city"], f["family.education.centres.county"], f["family.education.centres.village"]],
+            [
+                f["family.education.centres"],
+                f["family.education.centres.city"],
+                f["family.education.centres.county"],
+                f["family.education.centres.village"]
+            ],
             [4.0, 1.0, 1.0, 1.0],
             "{e}"
         );
@@ -210,7 +233,13 @@ async fn parent_school_items_views_and_consultations_on_every_engine() {
         let mut w = Work::begin(&t.db).await.unwrap();
         let centre = centres::insert(
             &mut w,
-            &centres::NewCentre { region: team_region.clone(), name: "中心".into(), address: String::new(), founded_on: d("2024-01-01"), created_by: None },
+            &centres::NewCentre {
+                region: team_region.clone(),
+                name: "中心".into(),
+                address: String::new(),
+                founded_on: d("2024-01-01"),
+                created_by: None,
+            },
             1,
         )
         .await
@@ -218,17 +247,33 @@ async fn parent_school_items_views_and_consultations_on_every_engine() {
         w.commit().await.unwrap();
         let centre = centres::get(t.db.reader(), &Scope::everything(), centre).await.unwrap().unwrap();
         let mut w = Work::begin(&t.db).await.unwrap();
-        let team = centres::insert_team(&mut w, &centre, &centres::NewTeam { name: "讲师团".into(), formed_on: d("2024-01-01"), created_by: None }, 1).await.unwrap();
+        let team = centres::insert_team(
+            &mut w,
+            &centre,
+            &centres::NewTeam { name: "讲师团".into(), formed_on: d("2024-01-01"), created_by: None },
+            1,
+        )
+        .await
+        .unwrap();
         w.commit().await.unwrap();
         let team = centres::team(t.db.reader(), &Scope::everything(), team).await.unwrap().unwrap();
         let mut w = Work::begin(&t.db).await.unwrap();
-        let lecturer =
-            centres::insert_lecturer(&mut w, &team, &centres::NewLecturer { name: "王老师".into(), speciality: "心理".into(), joined_on: d("2024-01-01"), created_by: None }, 1)
-                .await
-                .unwrap();
+        let lecturer = centres::insert_lecturer(
+            &mut w,
+            &team,
+            &centres::NewLecturer { name: "王老师".into(), speciality: "心理".into(), joined_on: d("2024-01-01"), created_by: None },
+            1,
+        )
+        .await
+        .unwrap();
         let mut qs = Vec::new();
         for (account, at) in [(1, 1_000), (1, 5_000), (2, 3_000)] {
-            let new = consultations::NewConsultation { account, region: team_region.clone(), age_group: AgeGroup::Junior, question: "孩子沉迷手机怎么办？".into() };
+            let new = consultations::NewConsultation {
+                account,
+                region: team_region.clone(),
+                age_group: AgeGroup::Junior,
+                question: "孩子沉迷手机怎么办？".into(),
+            };
             qs.push(consultations::insert(&mut w, &new, d("2025-06-01"), at).await.unwrap());
         }
         w.commit().await.unwrap();
@@ -266,7 +311,12 @@ async fn parent_school_items_views_and_consultations_on_every_engine() {
         w.commit().await.unwrap();
         let f = figures(&t, "4205", "2025-01-01", "2025-12-31").await;
         assert_eq!(
-            [f["family.school.consultations.asked"], f["family.school.consultations.answered"], f["family.school.consultations.rated"], f["family.school.satisfaction"]],
+            [
+                f["family.school.consultations.asked"],
+                f["family.school.consultations.answered"],
+                f["family.school.consultations.rated"],
+                f["family.school.satisfaction"]
+            ],
             [3.0, 2.0, 2.0, 50.0],
             "{e}"
         );

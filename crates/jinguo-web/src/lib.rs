@@ -54,8 +54,9 @@ pub async fn serve(app: App, config: WebConfig, listener: tokio::net::TcpListene
     let views = state.clone();
     tokio::spawn(async move { views.flush_school_views_forever().await });
     let last = state.clone();
-    let served =
-        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     last.flush_school_views().await;
     served
 }

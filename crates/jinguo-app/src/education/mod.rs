@@ -174,7 +174,15 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "guidance_centre", id, &region.padded(), json!({"after": {"name": new.name, "founded_on": day}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "guidance_centre",
+            id,
+            &region.padded(),
+            json!({"after": {"name": new.name, "founded_on": day}}),
+        ));
         w.commit().await?;
         Ok(self.centre(actor, id).await?.centre)
     }
@@ -210,7 +218,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = centres::insert_team(&mut w, &c, &NewTeam { name: name.clone(), formed_on: day, created_by: actor.account }, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "lecturer_team", id, &c.region.padded(), json!({"after": {"centre": centre.to_string(), "name": name, "formed_on": day}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "lecturer_team",
+            id,
+            &c.region.padded(),
+            json!({"after": {"centre": centre.to_string(), "name": name, "formed_on": day}}),
+        ));
         w.commit().await?;
         Ok(self.team(actor, id).await?.team)
     }
@@ -249,7 +265,15 @@ impl App {
         let mut w = Work::begin(&self.db).await?;
         let new = NewLecturer { name: name.clone(), speciality: speciality.clone(), joined_on: day, created_by: actor.account };
         let id = centres::insert_lecturer(&mut w, &t, &new, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "lecturer", id, &t.region.padded(), json!({"after": {"team": team.to_string(), "name": name, "speciality": speciality, "joined_on": day}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "lecturer",
+            id,
+            &t.region.padded(),
+            json!({"after": {"team": team.to_string(), "name": name, "speciality": speciality, "joined_on": day}}),
+        ));
         w.commit().await?;
         self.lecturer(actor, id).await
     }
@@ -360,7 +384,17 @@ impl App {
                 None => return Err(AppError::invalid("families", format!("家庭编号 {fid} 不存在"))),
             }
         }
-        let new = NewActivity { region: region.clone(), kind, held_on: day, place, topic, lecturer, unnamed_households: unnamed, families, created_by: actor.account };
+        let new = NewActivity {
+            region: region.clone(),
+            kind,
+            held_on: day,
+            place,
+            topic,
+            lecturer,
+            unnamed_households: unnamed,
+            families,
+            created_by: actor.account,
+        };
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = activities::insert(&mut w, &new, now).await?;

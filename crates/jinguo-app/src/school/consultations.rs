@@ -77,7 +77,14 @@ impl App {
         let new = NewConsultation { account: asker.id, region: region.clone(), age_group: age, question };
         let mut w = Work::begin(&self.db).await?;
         let id = consultations::insert(&mut w, &new, self.today(), now).await?;
-        w.audit(asker.entry(now, ACTION, "consultation", id, &region.padded(), json!({"after": {"age_group": age.code(), "chars": new.question.chars().count()}})));
+        w.audit(asker.entry(
+            now,
+            ACTION,
+            "consultation",
+            id,
+            &region.padded(),
+            json!({"after": {"age_group": age.code(), "chars": new.question.chars().count()}}),
+        ));
         w.commit().await?;
         self.my_consultation(asker.id, id).await
     }
@@ -153,7 +160,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该咨询已解答，不能再分派".into()));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "consultation", id, &q.region.padded(), json!({"after": {"lecturer": lid.to_string(), "lecturer_name": l.name}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "consultation",
+            id,
+            &q.region.padded(),
+            json!({"after": {"lecturer": lid.to_string(), "lecturer_name": l.name}}),
+        ));
         w.commit().await?;
         self.consultation(actor, id).await
     }
@@ -175,7 +190,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该咨询已解答".into()));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "consultation", id, &q.region.padded(), json!({"after": {"chars": answer.chars().count()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "consultation",
+            id,
+            &q.region.padded(),
+            json!({"after": {"chars": answer.chars().count()}}),
+        ));
         w.commit().await?;
         self.consultation(actor, id).await
     }

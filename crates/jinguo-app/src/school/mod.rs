@@ -127,7 +127,8 @@ fn check_item(input: &ItemInput, kind_fixed: Option<ItemKind>) -> Result<Checked
         checks.take::<()>(Err(Invalid::field("body", "请填写文章正文")));
     }
     checks.finish()?;
-    let (Some(region), Some(kind), Some(title), Some(topic), Some(age_group), Some(video_url)) = (region, kind, title, topic, age_group, video_url)
+    let (Some(region), Some(kind), Some(title), Some(topic), Some(age_group), Some(video_url)) =
+        (region, kind, title, topic, age_group, video_url)
     else {
         return Err(AppError::Internal("validation".into()));
     };

@@ -84,7 +84,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, f: &Filter, after: O
         cond.push_str(" AND a.held_on <= ?");
         values.push(d.into());
     }
-    let listing = Listing { select: SELECT, from: "education_activities a", alias: "a", from_row, key: |x: &Activity| (x.region.padded(), x.id) };
+    let listing =
+        Listing { select: SELECT, from: "education_activities a", alias: "a", from_row, key: |x: &Activity| (x.region.padded(), x.id) };
     page_by_region(c, &listing, cond, values, after, limit).await
 }
 
@@ -209,4 +210,17 @@ pub async fn households_served<C: ConnectionTrait>(c: &C, scope: &Scope, from: N
     )
     .await?;
     Ok(Served { families, unnamed: unnamed.unwrap_or(0) })
+}
+
+/// Families of the register in scope (the first `limit` by id): for the demo's activities.
+pub async fn families_in<C: ConnectionTrait>(c: &C, scope: &Scope, limit: u64) -> Result<Vec<FamilyRef>> {
+    let (low, high) = scope.bounds();
+    let rows = sql::all(
+        c,
+        "SELECT f.id, f.name, f.region, r.name AS region_name FROM families f JOIN regions r ON r.code = f.region \
+         WHERE f.region BETWEEN ? AND ? ORDER BY f.id LIMIT ?",
+        vals![low, high, limit as i64],
+    )
+    .await?;
+    rows.iter().map(family_from_row).collect()
 }

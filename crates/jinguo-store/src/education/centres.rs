@@ -140,7 +140,13 @@ pub async fn teams<C: ConnectionTrait>(c: &C, scope: &Scope, centre: Option<i64>
         cond.push_str(" AND t.centre = ?");
         values.push(centre.into());
     }
-    let listing = Listing { select: TEAM_SELECT, from: "lecturer_teams t", alias: "t", from_row: team_from_row, key: |x: &Team| (x.region.padded(), x.id) };
+    let listing = Listing {
+        select: TEAM_SELECT,
+        from: "lecturer_teams t",
+        alias: "t",
+        from_row: team_from_row,
+        key: |x: &Team| (x.region.padded(), x.id),
+    };
     page_by_region(c, &listing, cond, values, after, limit).await
 }
 
@@ -254,7 +260,8 @@ pub async fn insert_lecturer(w: &mut Work, team: &Team, new: &NewLecturer, now_m
 
 /// A lecturer leaves her team on `day`; false when she had already left.
 pub async fn leave(w: &mut Work, l: &Lecturer, day: NaiveDate, now_ms: i64) -> Result<bool> {
-    let n = sql::exec(&w.tx, "UPDATE lecturers SET left_on = ?, updated_at = ? WHERE id = ? AND left_on IS NULL", vals![day, now_ms, l.id]).await?;
+    let n = sql::exec(&w.tx, "UPDATE lecturers SET left_on = ?, updated_at = ? WHERE id = ? AND left_on IS NULL", vals![day, now_ms, l.id])
+        .await?;
     if n == 1 {
         w.deltas.add(metric::EDU_LECTURERS, &l.region, day, -1);
     }

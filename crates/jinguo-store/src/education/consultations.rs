@@ -85,8 +85,9 @@ pub async fn of_account<C: ConnectionTrait>(c: &C, account: i64, id: i64) -> Res
 
 /// Her consultations, the latest first (a parent asks a handful; capped at `limit`).
 pub async fn list_of_account<C: ConnectionTrait>(c: &C, account: i64, limit: u64) -> Result<Vec<Consultation>> {
-    let rows = sql::all(c, &format!("{SELECT} WHERE q.account = ? ORDER BY q.asked_at DESC, q.id DESC LIMIT ?"), vals![account, limit as i64])
-        .await?;
+    let rows =
+        sql::all(c, &format!("{SELECT} WHERE q.account = ? ORDER BY q.asked_at DESC, q.id DESC LIMIT ?"), vals![account, limit as i64])
+            .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -100,7 +101,8 @@ pub async fn queue<C: ConnectionTrait>(c: &C, scope: &Scope, open: bool, after: 
         cond.push_str(" AND q.answered_at IS NULL");
     }
     let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM consultations q{cond}"), values.clone()).await?;
-    if let Some((at, id)) = after.and_then(|a| a.split_once('.')).and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.parse::<i64>().ok()?))) {
+    if let Some((at, id)) = after.and_then(|a| a.split_once('.')).and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.parse::<i64>().ok()?)))
+    {
         cond.push_str(" AND (q.asked_at > ? OR (q.asked_at = ? AND q.id > ?))");
         values.extend([at.into(), at.into(), id.into()]);
     }

@@ -106,7 +106,8 @@ pub async fn list_published<C: ConnectionTrait>(c: &C, f: &Filter, after: Option
     let mut values: Vec<Value> = Vec::new();
     filter_sql(&Filter { status: None, ..f.clone() }, &mut cond, &mut values);
     let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM school_items i{cond}"), values.clone()).await?;
-    if let Some((day, id)) = after.and_then(|a| a.split_once('.')).and_then(|(d, i)| Some((jinguo_domain::insight::parse_date(d)?, i.parse::<i64>().ok()?)))
+    if let Some((day, id)) =
+        after.and_then(|a| a.split_once('.')).and_then(|(d, i)| Some((jinguo_domain::insight::parse_date(d)?, i.parse::<i64>().ok()?)))
     {
         cond.push_str(" AND (i.published_on < ? OR (i.published_on = ? AND i.id < ?))");
         values.extend([day.into(), day.into(), id.into()]);

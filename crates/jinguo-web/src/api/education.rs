@@ -197,7 +197,11 @@ pub async fn list_centres(
 /// A centre with its lecturer teams.
 #[utoipa::path(get, path = "/api/v1/education/centres/{id}", tag = "education", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = CentreDetail), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_centre(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<CentreDetail>, ApiError> {
+pub async fn get_centre(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<CentreDetail>, ApiError> {
     let d = state.app.centre(&actor, parse_id(&id)?).await?;
     Ok(Json(CentreDetail { centre: d.centre.into(), team_list: d.teams.into_iter().map(TeamOut::from).collect() }))
 }
@@ -226,7 +230,11 @@ pub async fn create_team(
 /// Lecturer teams in scope.
 #[utoipa::path(get, path = "/api/v1/education/teams", tag = "education", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = List<TeamOut>), (status = 404, body = dto::ErrorBody)))]
-pub async fn list_teams(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<List<TeamOut>>, ApiError> {
+pub async fn list_teams(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<List<TeamOut>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let page = state.app.list_teams(&actor, region.as_ref(), q.after.as_deref(), q.limit.unwrap_or(50)).await?;
     Ok(Json(List::from_page(page, TeamOut::from)))
@@ -235,7 +243,11 @@ pub async fn list_teams(State(state): State<AppState>, ApiUser(actor): ApiUser, 
 /// A team with its lecturers.
 #[utoipa::path(get, path = "/api/v1/education/teams/{id}", tag = "education", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = TeamDetail), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_team(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<TeamDetail>, ApiError> {
+pub async fn get_team(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<TeamDetail>, ApiError> {
     let d = state.app.team(&actor, parse_id(&id)?).await?;
     Ok(Json(TeamDetail { team: d.team.into(), lecturer_list: d.lecturers.into_iter().map(LecturerOut::from).collect() }))
 }
@@ -293,7 +305,11 @@ pub async fn list_lecturers(
 /// A lecturer.
 #[utoipa::path(get, path = "/api/v1/education/lecturers/{id}", tag = "education", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = LecturerOut), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_lecturer(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<LecturerOut>, ApiError> {
+pub async fn get_lecturer(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<LecturerOut>, ApiError> {
     Ok(Json(state.app.lecturer(&actor, parse_id(&id)?).await?.into()))
 }
 
@@ -432,7 +448,11 @@ pub async fn list_activities(
     ApiQuery(q): ApiQuery<ActivityQuery>,
 ) -> Result<Json<List<ActivityOut>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
-    let mut filter = ActivityFilter { from: parse_day("from", "开始日期", q.from.as_deref())?, to: parse_day("to", "结束日期", q.to.as_deref())?, ..Default::default() };
+    let mut filter = ActivityFilter {
+        from: parse_day("from", "开始日期", q.from.as_deref())?,
+        to: parse_day("to", "结束日期", q.to.as_deref())?,
+        ..Default::default()
+    };
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
         filter.kind = Some(ActivityKind::parse(k).map_err(AppError::Invalid)?);
     }
@@ -443,7 +463,11 @@ pub async fn list_activities(
 /// An activity with the families it served.
 #[utoipa::path(get, path = "/api/v1/education/activities/{id}", tag = "education", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ActivityDetail), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_activity(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<ActivityDetail>, ApiError> {
+pub async fn get_activity(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ActivityDetail>, ApiError> {
     Ok(Json(activity_detail(state.app.education_activity(&actor, parse_id(&id)?).await?)))
 }
 

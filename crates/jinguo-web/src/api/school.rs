@@ -109,7 +109,11 @@ pub struct ItemQuery {
 /// Articles and videos of federations in scope (drafts too).
 #[utoipa::path(get, path = "/api/v1/school/items", tag = "school", params(ItemQuery), security(("bearer" = [])),
     responses((status = 200, body = List<ItemOut>), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn list_items(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<ItemQuery>) -> Result<Json<List<ItemOut>>, ApiError> {
+pub async fn list_items(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ItemQuery>,
+) -> Result<Json<List<ItemOut>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let mut filter = ItemFilter::default();
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -150,7 +154,11 @@ pub async fn update_item(
 /// Publishes a draft today.
 #[utoipa::path(post, path = "/api/v1/school/items/{id}/publish", tag = "school", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ItemOut), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody)))]
-pub async fn publish_item(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<ItemOut>, ApiError> {
+pub async fn publish_item(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ItemOut>, ApiError> {
     Ok(Json(state.app.publish_school_item(&actor, parse_id(&id)?).await?.into()))
 }
 
@@ -213,7 +221,11 @@ pub struct QueueQuery {
 /// The consultation queue in scope, the longest waiting first.
 #[utoipa::path(get, path = "/api/v1/school/consultations", tag = "school", params(QueueQuery), security(("bearer" = [])),
     responses((status = 200, body = List<ConsultationOut>), (status = 404, body = dto::ErrorBody), (status = 422, body = dto::ErrorBody)))]
-pub async fn queue(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQuery(q): ApiQuery<QueueQuery>) -> Result<Json<List<ConsultationOut>>, ApiError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> Result<Json<List<ConsultationOut>>, ApiError> {
     let region = parse_region(q.region.as_deref())?;
     let open = match q.status.as_deref() {
         None | Some("") | Some("open") => true,
@@ -228,7 +240,11 @@ pub async fn queue(State(state): State<AppState>, ApiUser(actor): ApiUser, ApiQu
 /// A consultation.
 #[utoipa::path(get, path = "/api/v1/school/consultations/{id}", tag = "school", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ConsultationOut), (status = 404, body = dto::ErrorBody)))]
-pub async fn get_consultation(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<ConsultationOut>, ApiError> {
+pub async fn get_consultation(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ConsultationOut>, ApiError> {
     let q = state.app.consultation(&actor, parse_id(&id)?).await?;
     Ok(Json(consultation_out(q, state.app.now_ms())))
 }

@@ -53,11 +53,21 @@ async fn county_lecturer(t: &TestApp, county: &str) -> (String, String, String) 
     assert_eq!(s, StatusCode::CREATED, "{c}");
     assert_eq!((c["name"].as_str(), c["level"].as_str()), (Some("西陵区家庭教育指导中心"), Some("county")), "{c}");
     let centre = c["id"].as_str().unwrap().to_owned();
-    let (s, team) = t.post(&format!("/api/v1/education/centres/{centre}/teams"), county, json!({"name": "西陵区家庭教育讲师团", "formed_on": "2021-06-01"})).await;
+    let (s, team) = t
+        .post(
+            &format!("/api/v1/education/centres/{centre}/teams"),
+            county,
+            json!({"name": "西陵区家庭教育讲师团", "formed_on": "2021-06-01"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{team}");
     let team = team["id"].as_str().unwrap().to_owned();
     let (s, l) = t
-        .post(&format!("/api/v1/education/teams/{team}/lecturers"), county, json!({"name": "王丽华", "speciality": "亲子沟通", "joined_on": "2021-06-01"}))
+        .post(
+            &format!("/api/v1/education/teams/{team}/lecturers"),
+            county,
+            json!({"name": "王丽华", "speciality": "亲子沟通", "joined_on": "2021-06-01"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{l}");
     (centre, team, l["id"].as_str().unwrap().to_owned())
@@ -67,7 +77,8 @@ async fn county_lecturer(t: &TestApp, county: &str) -> (String, String, String) 
 async fn centres_lecturers_and_activities_count_households_once() {
     for t in apps().await {
         families(&t).await;
-        let (county, village, yiling, city) = (t.token("county").await, t.token("village").await, t.token("yiling").await, t.token("city").await);
+        let (county, village, yiling, city) =
+            (t.token("county").await, t.token("village").await, t.token("yiling").await, t.token("city").await);
         let (centre, team, lecturer) = county_lecturer(&t, &county).await;
 
         // One centre per region; none for a province; bad dates in Chinese.
@@ -87,7 +98,8 @@ async fn centres_lecturers_and_activities_count_households_once() {
         let (s, _) = t.post(&format!("/api/v1/education/centres/{centre}/teams"), &yiling, json!({"name": "夷陵讲师团"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         assert!(t.audit("lecturer_team.create", "denied").await.iter().any(|e| e.object_id == centre));
-        let (s, _) = t.post(&format!("/api/v1/education/teams/{team}/lecturers"), &yiling, json!({"name": "某", "speciality": "心理"})).await;
+        let (s, _) =
+            t.post(&format!("/api/v1/education/teams/{team}/lecturers"), &yiling, json!({"name": "某", "speciality": "心理"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         assert_eq!(t.post(&format!("/api/v1/education/lecturers/{lecturer}/leave"), &yiling, json!({})).await.0, StatusCode::FORBIDDEN);
         assert_eq!(t.post("/api/v1/education/centres", &yiling, json!({"region": "420502001"})).await.0, StatusCode::FORBIDDEN);
@@ -97,14 +109,17 @@ async fn centres_lecturers_and_activities_count_households_once() {
             let (t, village) = (&t, village.clone());
             async move { t.post("/api/v1/education/activities", &village, body).await }
         };
-        let (s, v) = act(json!({"region": "420502001001", "kind": "进工厂", "place": "活动室", "topic": "好家风", "families": [9001]})).await;
+        let (s, v) =
+            act(json!({"region": "420502001001", "kind": "进工厂", "place": "活动室", "topic": "好家风", "families": [9001]})).await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("进社区、进学校、进农村"), "{v}");
         let (s, v) = act(json!({"region": "420502001001", "kind": "community", "place": "活动室", "topic": "好家风"})).await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("请登记服务的家庭"), "{v}");
-        let (s, v) = act(json!({"region": "420502001001", "kind": "community", "place": "活动室", "topic": "好家风", "families": [424242]})).await;
+        let (s, v) =
+            act(json!({"region": "420502001001", "kind": "community", "place": "活动室", "topic": "好家风", "families": [424242]})).await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("不存在"), "{v}");
         // A family of another village is out of the village officer's scope.
-        let (s, _) = act(json!({"region": "420502001001", "kind": "community", "place": "活动室", "topic": "好家风", "families": [9002]})).await;
+        let (s, _) =
+            act(json!({"region": "420502001001", "kind": "community", "place": "活动室", "topic": "好家风", "families": [9002]})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         assert_eq!(t.get("/api/v1/education/activities", &county).await.1["total"], 0, "nothing written");
 
@@ -112,21 +127,39 @@ async fn centres_lecturers_and_activities_count_households_once() {
             "topic": "好家风好家教", "lecturer": lecturer, "families": [9001], "unnamed_households": 5}))
         .await;
         assert_eq!(s, StatusCode::CREATED, "{a}");
-        assert_eq!((a["families"].as_i64(), a["lecturer_name"].as_str(), a["family_list"][0]["name"].as_str()), (Some(1), Some("王丽华"), Some("张建华家庭")), "{a}");
+        assert_eq!(
+            (a["families"].as_i64(), a["lecturer_name"].as_str(), a["family_list"][0]["name"].as_str()),
+            (Some(1), Some("王丽华"), Some("张建华家庭")),
+            "{a}"
+        );
         let (s, b) = t
-            .post("/api/v1/education/activities", &county, json!({"region": "420502001", "kind": "school", "held_on": "2026-04-01",
-                "place": "西陵街道中心小学", "topic": "陪伴孩子写作业", "families": "9001, 9002", "unnamed_households": "3"}))
+            .post(
+                "/api/v1/education/activities",
+                &county,
+                json!({"region": "420502001", "kind": "school", "held_on": "2026-04-01",
+                "place": "西陵街道中心小学", "topic": "陪伴孩子写作业", "families": "9001, 9002", "unnamed_households": "3"}),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
         // The same family served twice is one household: 2 families + 5 + 3 unnamed.
         let (s, h) = t.get("/api/v1/education/households?region=420502&from=2026-01-01&to=2026-11-28", &county).await;
-        assert_eq!((s, h["families"].as_i64(), h["unnamed"].as_i64(), h["total"].as_i64()), (StatusCode::OK, Some(2), Some(8), Some(10)), "{h}");
+        assert_eq!(
+            (s, h["families"].as_i64(), h["unnamed"].as_i64(), h["total"].as_i64()),
+            (StatusCode::OK, Some(2), Some(8), Some(10)),
+            "{h}"
+        );
         assert_eq!(
             figures(&t, &county, "420502", "family.education.households,family.education.household_times,family.education.activities,family.education.activities.school").await,
             [10.0, 11.0, 2.0, 1.0]
         );
         assert_eq!(
-            figures(&t, &city, "4205", "family.education.centres,family.education.centres.county,family.education.lecturer_teams,family.education.lecturers").await,
+            figures(
+                &t,
+                &city,
+                "4205",
+                "family.education.centres,family.education.centres.county,family.education.lecturer_teams,family.education.lecturers"
+            )
+            .await,
             [1.0, 1.0, 1.0, 1.0]
         );
         // Yiling sees none of it.
@@ -134,7 +167,10 @@ async fn centres_lecturers_and_activities_count_households_once() {
         assert_eq!(list["total"], 0);
         let aid = a["id"].as_str().unwrap();
         assert_eq!(t.get(&format!("/api/v1/education/activities/{aid}"), &yiling).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(t.get("/api/v1/education/households?region=420502&from=2026-01-01&to=2026-11-28", &yiling).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            t.get("/api/v1/education/households?region=420502&from=2026-01-01&to=2026-11-28", &yiling).await.0,
+            StatusCode::NOT_FOUND
+        );
 
         // A lecturer who has left cannot be named any more.
         let (s, l) = t.post(&format!("/api/v1/education/lecturers/{lecturer}/leave"), &county, json!({"left_on": "2026-10-01"})).await;
@@ -151,7 +187,11 @@ async fn articles_and_videos_are_https_only_and_drafts_stay_private() {
     for t in apps().await {
         let (county, yiling, city) = (t.token("county").await, t.token("yiling").await, t.token("city").await);
         let (s, v) = t
-            .post("/api/v1/school/items", &county, json!({"kind": "video", "title": "青春期沟通", "topic": "亲子沟通", "video_url": "http://v.example.cn/1.mp4"}))
+            .post(
+                "/api/v1/school/items",
+                &county,
+                json!({"kind": "video", "title": "青春期沟通", "topic": "亲子沟通", "video_url": "http://v.example.cn/1.mp4"}),
+            )
             .await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("https://"), "{v}");
         let (s, v) = t.post("/api/v1/school/items", &county, json!({"kind": "article", "title": "", "topic": "家风"})).await;
@@ -159,17 +199,37 @@ async fn articles_and_videos_are_https_only_and_drafts_stay_private() {
         assert_eq!(t.get("/api/v1/school/items", &city).await.1["total"], 0, "nothing written");
 
         let (s, video) = t
-            .post("/api/v1/school/items", &county, json!({"kind": "video", "title": "青春期沟通", "topic": "亲子沟通", "age_group": "初中",
-                "video_url": "https://v.example.cn/1.mp4", "publish": true}))
+            .post(
+                "/api/v1/school/items",
+                &county,
+                json!({"kind": "video", "title": "青春期沟通", "topic": "亲子沟通", "age_group": "初中",
+                "video_url": "https://v.example.cn/1.mp4", "publish": true}),
+            )
             .await;
-        assert_eq!((s, video["status"].as_str(), video["region"].as_str()), (StatusCode::CREATED, Some("published"), Some("420502")), "{video}");
-        let (s, draft) = t.post("/api/v1/school/items", &county, json!({"kind": "article", "title": "如何陪孩子写作业", "topic": "学习", "body": "先陪伴，再引导。"})).await;
+        assert_eq!(
+            (s, video["status"].as_str(), video["region"].as_str()),
+            (StatusCode::CREATED, Some("published"), Some("420502")),
+            "{video}"
+        );
+        let (s, draft) = t
+            .post(
+                "/api/v1/school/items",
+                &county,
+                json!({"kind": "article", "title": "如何陪孩子写作业", "topic": "学习", "body": "先陪伴，再引导。"}),
+            )
+            .await;
         assert_eq!((s, draft["status"].as_str()), (StatusCode::CREATED, Some("draft")), "{draft}");
         let did = draft["id"].as_str().unwrap().to_owned();
         assert_eq!(t.app.public_school_items(&Default::default(), None, 10).await.unwrap().total, 1, "the draft is not public");
         // Editing keeps the https rule; another county can neither read nor edit nor publish.
-        let (s, v) = t.call("PATCH", &format!("/api/v1/school/items/{}", video["id"].as_str().unwrap()), Some(&county),
-            Some(json!({"title": "青春期沟通", "topic": "亲子沟通", "video_url": "javascript:alert(1)"}))).await;
+        let (s, v) = t
+            .call(
+                "PATCH",
+                &format!("/api/v1/school/items/{}", video["id"].as_str().unwrap()),
+                Some(&county),
+                Some(json!({"title": "青春期沟通", "topic": "亲子沟通", "video_url": "javascript:alert(1)"})),
+            )
+            .await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("https://"), "{v}");
         assert_eq!(t.get(&format!("/api/v1/school/items/{did}"), &yiling).await.0, StatusCode::NOT_FOUND);
         assert_eq!(t.post(&format!("/api/v1/school/items/{did}/publish"), &yiling, json!({})).await.0, StatusCode::FORBIDDEN);
@@ -188,19 +248,33 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
         public_accounts(&t).await;
         let county = t.token("county").await;
         let (_, _, lecturer) = county_lecturer(&t, &county).await;
-        let parent = |id: i64| PublicAccount { id, nickname: "家长".into(), phone_masked: String::new(), ip: "127.0.0.1".into(), session: None };
+        let parent =
+            |id: i64| PublicAccount { id, nickname: "家长".into(), phone_masked: String::new(), ip: "127.0.0.1".into(), session: None };
         let (mother, father) = (parent(7001), parent(7002));
 
         // Bad questions: nothing written.
-        let err = t.app.ask_consultation(&mother, &AskInput { region: "420502001001".into(), age_group: None, question: "".into() }).await.unwrap_err();
+        let err = t
+            .app
+            .ask_consultation(&mother, &AskInput { region: "420502001001".into(), age_group: None, question: "".into() })
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("请填写问题"), "{err}");
-        let err = t.app.ask_consultation(&mother, &AskInput { region: "1101".into(), age_group: None, question: "孩子不爱说话怎么办".into() }).await.unwrap_err();
+        let err = t
+            .app
+            .ask_consultation(&mother, &AskInput { region: "1101".into(), age_group: None, question: "孩子不爱说话怎么办".into() })
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("县(区)"), "{err}");
         assert_eq!(t.get("/api/v1/school/consultations", &county).await.1["total"], 0);
 
         let ask = |who: &PublicAccount, q: &str| {
             let (t, who, q) = (&t, who.clone(), q.to_owned());
-            async move { t.app.ask_consultation(&who, &AskInput { region: "420502001001".into(), age_group: Some("junior".into()), question: q }).await.unwrap() }
+            async move {
+                t.app
+                    .ask_consultation(&who, &AskInput { region: "420502001001".into(), age_group: Some("junior".into()), question: q })
+                    .await
+                    .unwrap()
+            }
         };
         let first = ask(&mother, "孩子沉迷手机，说了也不听，怎么办？").await;
         t.clock.advance(chrono::Duration::minutes(30));
@@ -219,7 +293,10 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
 
         // Another county: 404 read, 403 write (audited); the queue is empty for it.
         assert_eq!(t.get(&format!("/api/v1/school/consultations/{id}"), &yiling).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(t.post(&format!("/api/v1/school/consultations/{id}/assign"), &yiling, json!({"lecturer": lecturer})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            t.post(&format!("/api/v1/school/consultations/{id}/assign"), &yiling, json!({"lecturer": lecturer})).await.0,
+            StatusCode::FORBIDDEN
+        );
         assert!(t.audit("consultation.assign", "denied").await.iter().any(|e| e.object_id == id));
         assert_eq!(t.get("/api/v1/school/consultations", &yiling).await.1["total"], 0);
 
@@ -230,7 +307,13 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
         assert_eq!((s, v["status"].as_str(), v["lecturer_name"].as_str()), (StatusCode::OK, Some("assigned"), Some("王丽华")), "{v}");
         t.clock.advance(chrono::Duration::hours(24));
         let county = t.token("county").await;
-        let (s, v) = t.post(&format!("/api/v1/school/consultations/{id}/answer"), &county, json!({"answer": "和孩子一起约定每天使用手机的时间，并以身作则。"})).await;
+        let (s, v) = t
+            .post(
+                &format!("/api/v1/school/consultations/{id}/answer"),
+                &county,
+                json!({"answer": "和孩子一起约定每天使用手机的时间，并以身作则。"}),
+            )
+            .await;
         assert_eq!((s, v["status"].as_str(), v["waited"].as_str()), (StatusCode::OK, Some("answered"), Some("1天2小时")), "{v}");
 
         // She sees her own only; the father cannot see or rate hers.

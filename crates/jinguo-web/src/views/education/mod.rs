@@ -21,7 +21,9 @@ use serde::Deserialize;
 
 use crate::auth::PageUser;
 use crate::state::AppState;
-use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, link, page_region, render, render_status, see_other, short_place};
+use crate::views::{
+    Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, link, page_region, render, render_status, see_other, short_place,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -111,7 +113,12 @@ struct ListQuery {
     saved: Option<String>,
 }
 
-async fn centres_page(state: &AppState, user: &PageUser, region: Option<RegionCode>, after: Option<&str>) -> Result<CentresPage, PageError> {
+async fn centres_page(
+    state: &AppState,
+    user: &PageUser,
+    region: Option<RegionCode>,
+    after: Option<&str>,
+) -> Result<CentresPage, PageError> {
     let actor = &user.actor;
     let page = state.app.list_centres(actor, region.as_ref(), after, 50).await?;
     let shown = region.or_else(|| actor.region.clone());
@@ -145,7 +152,12 @@ async fn centres(State(state): State<AppState>, user: PageUser, Query(q): Query<
 async fn create_centre(State(state): State<AppState>, user: PageUser, Form(f): Form<CentreForm>) -> PageResult {
     user.check_csrf(&f.csrf)?;
     require_write(&user)?;
-    let input = CentreInput { region: f.region.clone(), name: optional(&f.name), address: optional(&f.address), founded_on: optional(&f.founded_on) };
+    let input = CentreInput {
+        region: f.region.clone(),
+        name: optional(&f.name),
+        address: optional(&f.address),
+        founded_on: optional(&f.founded_on),
+    };
     let (status, errors) = match state.app.create_centre(&user.actor, &input).await {
         Ok(c) => return Ok(see_other(&format!("/education/centres/{}?saved=1", c.id))),
         Err(AppError::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, e),
@@ -196,7 +208,11 @@ async fn centre_page(state: &AppState, user: &PageUser, id: i64) -> Result<Centr
         c: CentreRow::new(&d.centre),
         address: d.centre.address.clone(),
         region: d.centre.region.short().to_owned(),
-        teams: d.teams.iter().map(|t| TeamRow { id: t.id, name: t.name.clone(), formed: t.formed_on.to_string(), lecturers: t.lecturers }).collect(),
+        teams: d
+            .teams
+            .iter()
+            .map(|t| TeamRow { id: t.id, name: t.name.clone(), formed: t.formed_on.to_string(), lecturers: t.lecturers })
+            .collect(),
         can_write: can_write(user),
         f: TeamForm { formed_on: state.app.today().to_string(), ..TeamForm::default() },
         errors: FormErrors::default(),
@@ -474,7 +490,10 @@ async fn new_activity_page(state: &AppState, user: &PageUser, f: ActivityForm, e
     Ok(NewActivityPage {
         chrome: Chrome::new(user, "/education/activities"),
         kinds: ActivityKind::ALL.iter().map(|k| SelectOption::new(k.code(), k.label(), &f.kind)).collect(),
-        lecturers: lecturers.iter().map(|l| SelectOption::new(l.id.to_string(), format!("{}（{}，{}）", l.name, l.speciality, l.team_name), &f.lecturer)).collect(),
+        lecturers: lecturers
+            .iter()
+            .map(|l| SelectOption::new(l.id.to_string(), format!("{}（{}，{}）", l.name, l.speciality, l.team_name), &f.lecturer))
+            .collect(),
         f,
         errors,
     })
@@ -524,7 +543,8 @@ struct ActivityPage {
 
 async fn activity(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {
     let d = state.app.education_activity(&user.actor, id).await?;
-    let mut chrome = Chrome::new(&user, "/education/activities").with_region(&state, &user.actor, &d.activity.region, "/education/activities").await;
+    let mut chrome =
+        Chrome::new(&user, "/education/activities").with_region(&state, &user.actor, &d.activity.region, "/education/activities").await;
     if q.saved.is_some() {
         chrome = chrome.notice("已保存");
     }

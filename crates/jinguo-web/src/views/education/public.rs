@@ -4,11 +4,11 @@
 //! member of the public. A read counts one view in the in-memory buffer, never a write.
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::Form;
 use jinguo_app::AppError;
 use jinguo_app::school::ItemFilter;
 use jinguo_app::school::consultations::AskInput;

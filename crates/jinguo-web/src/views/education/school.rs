@@ -17,7 +17,9 @@ use serde::Deserialize;
 use super::{can_write, optional, require_write};
 use crate::auth::PageUser;
 use crate::state::AppState;
-use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, china_time, link, page_region, render, render_status, see_other, short_place};
+use crate::views::{
+    Chrome, FormErrors, PageError, PageResult, SelectOption, china_time, link, page_region, render, render_status, see_other, short_place,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -84,14 +86,16 @@ async fn items(State(state): State<AppState>, user: PageUser, Query(q): Query<It
     let kind_text = q.kind.clone().unwrap_or_default();
     let kind = ItemKind::parse(&kind_text).ok();
     state.flush_school_views().await;
-    let page = state.app.list_school_items(actor, region.as_ref(), &ItemFilter { kind, ..Default::default() }, q.after.as_deref(), 50).await?;
+    let page =
+        state.app.list_school_items(actor, region.as_ref(), &ItemFilter { kind, ..Default::default() }, q.after.as_deref(), 50).await?;
     let shown = region.or_else(|| actor.region.clone());
     let mut chrome = Chrome::new(&user, "/school/items");
     if let Some(r) = &shown {
         chrome = chrome.with_region(&state, actor, r, "/school/items").await;
     }
     let region = shown.map(|r| r.short().to_owned()).unwrap_or_default();
-    let next = page.next.as_deref().map(|n| link("/school/items", &[("region", &region), ("kind", &kind_text), ("after", n)])).unwrap_or_default();
+    let next =
+        page.next.as_deref().map(|n| link("/school/items", &[("region", &region), ("kind", &kind_text), ("after", n)])).unwrap_or_default();
     Ok(render(&ItemsPage {
         chrome,
         kinds: ItemKind::ALL.iter().map(|k| SelectOption::new(k.code(), k.label(), kind.map(|k| k.code()).unwrap_or(""))).collect(),
@@ -159,7 +163,13 @@ struct NewItemPage {
 async fn new_item_form(user: PageUser) -> PageResult {
     require_write(&user)?;
     let f = ItemForm { kind: "article".into(), age_group: "all".into(), ..ItemForm::default() };
-    Ok(render(&NewItemPage { chrome: Chrome::new(&user, "/school/items"), kinds: kinds(&f.kind), ages: ages(&f.age_group), f, errors: FormErrors::default() }))
+    Ok(render(&NewItemPage {
+        chrome: Chrome::new(&user, "/school/items"),
+        kinds: kinds(&f.kind),
+        ages: ages(&f.age_group),
+        f,
+        errors: FormErrors::default(),
+    }))
 }
 
 async fn create_item(State(state): State<AppState>, user: PageUser, Form(f): Form<ItemForm>) -> PageResult {
@@ -172,7 +182,13 @@ async fn create_item(State(state): State<AppState>, user: PageUser, Form(f): For
     };
     Ok(render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &NewItemPage { chrome: Chrome::new(&user, "/school/items"), kinds: kinds(&f.kind), ages: ages(&f.age_group), f, errors: FormErrors(errors) },
+        &NewItemPage {
+            chrome: Chrome::new(&user, "/school/items"),
+            kinds: kinds(&f.kind),
+            ages: ages(&f.age_group),
+            f,
+            errors: FormErrors(errors),
+        },
     ))
 }
 
@@ -325,9 +341,20 @@ async fn queue(State(state): State<AppState>, user: PageUser, Query(q): Query<Qu
     }
     let region = shown.map(|r| r.short().to_owned()).unwrap_or_default();
     let status = if all { "all" } else { "" };
-    let next = page.next.as_deref().map(|n| link("/school/consultations", &[("region", &region), ("status", status), ("after", n)])).unwrap_or_default();
+    let next = page
+        .next
+        .as_deref()
+        .map(|n| link("/school/consultations", &[("region", &region), ("status", status), ("after", n)]))
+        .unwrap_or_default();
     let now = state.app.now_ms();
-    Ok(render(&QueuePage { chrome, region, all, rows: page.items.iter().map(|c| ConsultationRow::new(c, now)).collect(), total: page.total, next }))
+    Ok(render(&QueuePage {
+        chrome,
+        region,
+        all,
+        rows: page.items.iter().map(|c| ConsultationRow::new(c, now)).collect(),
+        total: page.total,
+        next,
+    }))
 }
 
 #[derive(Template)]
@@ -345,12 +372,16 @@ struct ConsultationPage {
 async fn consultation_page(state: &AppState, user: &PageUser, id: i64) -> Result<ConsultationPage, PageError> {
     let q = state.app.consultation(&user.actor, id).await?;
     let chrome = Chrome::new(user, "/school/consultations").with_region(state, &user.actor, &q.region, "/school/consultations").await;
-    let lecturers = if q.answered_at.is_none() && can_write(user) { state.app.lecturers_for(&user.actor, &q.region).await? } else { Vec::new() };
+    let lecturers =
+        if q.answered_at.is_none() && can_write(user) { state.app.lecturers_for(&user.actor, &q.region).await? } else { Vec::new() };
     let current = q.lecturer.map(|l| l.to_string()).unwrap_or_default();
     Ok(ConsultationPage {
         chrome,
         assigned: q.lecturer.is_some(),
-        lecturers: lecturers.iter().map(|l| SelectOption::new(l.id.to_string(), format!("{}（{}）", l.name, l.speciality), &current)).collect(),
+        lecturers: lecturers
+            .iter()
+            .map(|l| SelectOption::new(l.id.to_string(), format!("{}（{}）", l.name, l.speciality), &current))
+            .collect(),
         c: ConsultationRow::new(&q, state.app.now_ms()),
         can_write: can_write(user),
         answer_text: String::new(),
