@@ -192,10 +192,7 @@ async fn parents_read_ask_and_rate_on_the_public_pages() {
         assert_eq!(res.status(), StatusCode::CONFLICT);
         assert!(res.text().await.unwrap().contains("只能评价一次"));
         let (s, v) = t
-            .get(
-                &format!("/api/v1/indicators?region=420502&from=2026-01-01&to=2026-12-31&ids=family.school.satisfaction"),
-                &t.token("county").await,
-            )
+            .get("/api/v1/indicators?region=420502&from=2026-01-01&to=2026-12-31&ids=family.school.satisfaction", &t.token("county").await)
             .await;
         assert_eq!((s, v["items"][0]["value"].as_f64()), (StatusCode::OK, Some(100.0)), "{v}");
         t.finish().await;
