@@ -103,6 +103,15 @@ async fn centres_lecturers_and_activities_count_households_once() {
         assert_eq!(s, StatusCode::FORBIDDEN);
         assert_eq!(t.post(&format!("/api/v1/education/lecturers/{lecturer}/leave"), &yiling, json!({})).await.0, StatusCode::FORBIDDEN);
         assert_eq!(t.post("/api/v1/education/centres", &yiling, json!({"region": "420502001"})).await.0, StatusCode::FORBIDDEN);
+        let (s, _) = t
+            .post(
+                "/api/v1/education/activities",
+                &yiling,
+                json!({"region": "420502001001", "kind": "rural", "place": "x", "topic": "y", "unnamed_households": 3}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert!(t.audit("education_activity.create", "denied").await.iter().any(|e| e.username == "yiling"));
 
         // Activities: the village uses the county's lecturer; households named and unnamed.
         let act = |body: Value| {
@@ -233,6 +242,20 @@ async fn articles_and_videos_are_https_only_and_drafts_stay_private() {
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && message(&v).contains("https://"), "{v}");
         assert_eq!(t.get(&format!("/api/v1/school/items/{did}"), &yiling).await.0, StatusCode::NOT_FOUND);
         assert_eq!(t.post(&format!("/api/v1/school/items/{did}/publish"), &yiling, json!({})).await.0, StatusCode::FORBIDDEN);
+        let (s, _) = t
+            .call("PATCH", &format!("/api/v1/school/items/{did}"), Some(&yiling), Some(json!({"title": "改", "topic": "x", "body": "y"})))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(
+            t.post(
+                "/api/v1/school/items",
+                &yiling,
+                json!({"region": "420502", "kind": "article", "title": "t", "topic": "x", "body": "y"})
+            )
+            .await
+            .0,
+            StatusCode::FORBIDDEN
+        );
         assert!(t.audit("school_item.publish", "denied").await.iter().any(|e| e.object_id == did));
         let (s, p) = t.post(&format!("/api/v1/school/items/{did}/publish"), &county, json!({})).await;
         assert_eq!((s, p["published_on"].as_str()), (StatusCode::OK, Some("2026-11-28")), "{p}");
@@ -298,6 +321,10 @@ async fn a_consultation_goes_from_question_to_rating_with_its_wait_and_satisfact
             StatusCode::FORBIDDEN
         );
         assert!(t.audit("consultation.assign", "denied").await.iter().any(|e| e.object_id == id));
+        assert_eq!(
+            t.post(&format!("/api/v1/school/consultations/{id}/answer"), &yiling, json!({"answer": "多陪伴"})).await.0,
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(t.get("/api/v1/school/consultations", &yiling).await.1["total"], 0);
 
         // Answer before assignment: refused; assign, answer.
