@@ -144,7 +144,7 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
         });
     }
     if actor.can(Permission::ReadIndicators) {
-        sections.push(MenuSection { title: "数据", items: vec![item("组织数据", "/figures")] });
+        sections.push(MenuSection { title: "数据", items: vec![item("数据驾驶舱", "/dashboard")] });
     }
     let mut system = Vec::new();
     if actor.can(Permission::ManageAccounts) || actor.can(Permission::ManageSecurity) {
