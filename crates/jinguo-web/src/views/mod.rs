@@ -216,6 +216,7 @@ pub fn error_page(e: AppError) -> Response {
         AppError::Unauthorized(_) | AppError::SecondFactorRequired => "请登录",
         AppError::Invalid(_) => "填写有误",
         AppError::Conflict(_) => "记录冲突",
+        AppError::Refused { .. } => "无法办理",
         AppError::Locked(_) => "账号已锁定",
         AppError::Internal(_) => "出错了",
     };
