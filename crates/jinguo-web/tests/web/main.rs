@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod family;
 mod help;
 mod help_pages;
 mod keys;
