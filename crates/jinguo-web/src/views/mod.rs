@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod audit;
 mod care;
+mod family;
 mod help;
 mod home;
 mod insight;
@@ -42,6 +43,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(care::router())
         .merge(screenings::router())
         .merge(help::router())
+        .merge(family::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -141,6 +143,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("两癌筛查", "/screenings"),
                 item("互助小组", "/help/groups"),
             ],
+        });
+    }
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection {
+            title: "家庭",
+            items: vec![item("家庭", "/families"), item("积分超市", "/store/items"), item("家风家训审核", "/mottos")],
         });
     }
     if actor.can(Permission::ReadIndicators) {

@@ -9,6 +9,7 @@ mod browser;
 mod care;
 mod care_pages;
 mod family;
+mod family_pages;
 mod help;
 mod help_pages;
 mod keys;
