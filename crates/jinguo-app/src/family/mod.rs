@@ -46,3 +46,23 @@ impl App {
         Ok(jinguo_store::settings::get(self.db.reader(), RANKINGS_SETTING).await?.as_deref() == Some("on"))
     }
 }
+
+impl App {
+    /// Turns family rankings on or off (the city's decision; off by default). Operator or city
+    /// officers only.
+    pub async fn set_family_rankings(&self, actor: &Actor, on: bool) -> Result<()> {
+        const ACTION: &str = "family.rankings";
+        self.require(actor, jinguo_domain::access::Permission::WriteOrg, ACTION).await?;
+        if let (Some(r), Some(city)) = (&actor.region, &self.config.city)
+            && !r.contains(city)
+        {
+            return Err(self.deny(actor, ACTION, "setting", RANKINGS_SETTING, &r.padded(), "家庭积分排行由市妇联决定是否开启").await);
+        }
+        let now = self.now_ms();
+        let mut w = jinguo_store::Work::begin(&self.db).await?;
+        jinguo_store::settings::set(&w.tx, RANKINGS_SETTING, if on { "on" } else { "off" }).await?;
+        w.audit(actor.entry(now, ACTION, jinguo_store::audit::Outcome::Ok, "setting", RANKINGS_SETTING, "", serde_json::json!({"after": {"on": on}})));
+        w.commit().await?;
+        Ok(())
+    }
+}

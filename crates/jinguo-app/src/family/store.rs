@@ -208,11 +208,37 @@ impl App {
         }
         let new = NewRedemption { holder: Holder { family: f.id, region: f.region.clone() }, quantity: q, key: key.clone(), day: self.today(), created_by: actor.account };
         let now = self.now_ms();
-        let mut w = Work::begin(&self.db).await?;
-        let id = match store::redeem(&mut w, &item, &new, now).await? {
+        let entry = actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "redemption",
+            "",
+            &item.region.padded(),
+            json!({"after": {"family": f.id.to_string(), "item": item.id.to_string(), "quantity": q, "points": item.price * q, "key": key}}),
+        );
+        // SQLite: group commit through the one writer thread; PostgreSQL: a transaction each.
+        let done = if self.db.backend() == jinguo_store::Backend::Sqlite {
+            jinguo_store::family::group::redeem(&self.db, &item, &new, entry, now).await?
+        } else {
+            let mut w = Work::begin(&self.db).await?;
+            match store::redeem(&mut w, &item, &new, now).await? {
+                Ok(id) => {
+                    let mut e = entry;
+                    e.object_id = id.to_string();
+                    w.audit(e);
+                    w.commit().await?;
+                    Ok(id)
+                }
+                Err(refused) => {
+                    w.rollback().await?;
+                    Err(refused)
+                }
+            }
+        };
+        let id = match done {
             Ok(id) => id,
             Err(refused) => {
-                w.rollback().await?;
                 return match refused {
                     Refused::Repeated(_) => {
                         let first = store::by_key(self.db.reader(), fid, &key).await?.ok_or(AppError::NotFound)?;
@@ -226,16 +252,6 @@ impl App {
                 };
             }
         };
-        w.audit(actor.entry(
-            now,
-            ACTION,
-            Outcome::Ok,
-            "redemption",
-            id,
-            &item.region.padded(),
-            json!({"after": {"family": f.id.to_string(), "item": item.id.to_string(), "quantity": q, "points": item.price * q, "key": key}}),
-        ));
-        w.commit().await?;
         let d = store::redemption(self.db.reader(), id).await?.ok_or(AppError::NotFound)?;
         Ok(Redeemed { redemption: d, created: true })
     }

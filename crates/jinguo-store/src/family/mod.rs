@@ -8,6 +8,7 @@
 //! lock taken by the update does.
 
 pub mod families;
+pub mod group;
 pub mod mottos;
 pub mod points;
 pub mod store;

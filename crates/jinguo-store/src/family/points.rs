@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 
 use crate::ids::next_id;
+use crate::rollup::Deltas;
 use crate::org::federations::region_of_row;
 use crate::{Result, Scope, Work, sql, vals};
 
@@ -98,21 +99,21 @@ pub async fn append(w: &mut Work, h: &Holder, e: &NewEntry, now_ms: i64) -> Resu
         "该家庭已因这次活动获得过积分",
     )
     .await?;
-    add_deltas(w, &h.region, e.kind, e.points, e.day, first);
+    add_deltas(&mut w.deltas, &h.region, e.kind, e.points, e.day, first);
     Ok(Ok(id))
 }
 
 /// The roll-up deltas of one entry.
-pub fn add_deltas(w: &mut Work, region: &RegionCode, kind: EntryKind, points: i64, day: NaiveDate, first: bool) {
+pub fn add_deltas(deltas: &mut Deltas, region: &RegionCode, kind: EntryKind, points: i64, day: NaiveDate, first: bool) {
     match kind {
-        EntryKind::Earn => w.deltas.add(metric::POINTS_ISSUED, region, day, points),
-        EntryKind::Adjust if points > 0 => w.deltas.add(metric::POINTS_ISSUED, region, day, points),
-        EntryKind::Deduct | EntryKind::Adjust => w.deltas.add(metric::POINTS_DEDUCTED, region, day, -points),
-        EntryKind::Redeem | EntryKind::Refund => w.deltas.add(metric::POINTS_REDEEMED, region, day, -points),
-        EntryKind::Expire => w.deltas.add(metric::POINTS_EXPIRED, region, day, -points),
+        EntryKind::Earn => deltas.add(metric::POINTS_ISSUED, region, day, points),
+        EntryKind::Adjust if points > 0 => deltas.add(metric::POINTS_ISSUED, region, day, points),
+        EntryKind::Deduct | EntryKind::Adjust => deltas.add(metric::POINTS_DEDUCTED, region, day, -points),
+        EntryKind::Redeem | EntryKind::Refund => deltas.add(metric::POINTS_REDEEMED, region, day, -points),
+        EntryKind::Expire => deltas.add(metric::POINTS_EXPIRED, region, day, -points),
     }
     if first {
-        w.deltas.add(metric::POINTS_FAMILIES, region, day, 1);
+        deltas.add(metric::POINTS_FAMILIES, region, day, 1);
     }
 }
 
