@@ -4,6 +4,7 @@
 //! field is wrong or a balance or stock does not cover a request), and writes the records,
 //! their roll-ups and the audit entry in one transaction.
 
+mod demo;
 pub mod families;
 pub mod mottos;
 pub mod points;

@@ -245,3 +245,16 @@ pub async fn family_ref<C: ConnectionTrait>(c: &C, id: i64) -> Result<(i64, Regi
     let row = sql::one(c, "SELECT id, region FROM families WHERE id = ?", vals![id]).await?.ok_or(StoreError::NotFound)?;
     Ok((sql::get(&row, "id")?, region_of_row(&row, "region")?))
 }
+
+/// People of villages in scope who are in no family, by region then id: the demo's households.
+pub async fn people_without_family<C: ConnectionTrait>(c: &C, scope: &Scope, limit: u64) -> Result<Vec<(i64, RegionCode)>> {
+    let (low, high) = scope.bounds();
+    let rows = sql::all(
+        c,
+        "SELECT p.id, p.region FROM people p WHERE p.region BETWEEN ? AND ? AND p.region NOT LIKE '%000' \
+         AND NOT EXISTS (SELECT 1 FROM family_members m WHERE m.person = p.id) ORDER BY p.region, p.id LIMIT ?",
+        vals![low, high, limit as i64],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((sql::get(r, "id")?, region_of_row(r, "region")?))).collect()
+}
