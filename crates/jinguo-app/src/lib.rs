@@ -11,6 +11,7 @@ pub mod audit;
 pub mod care;
 pub mod demo;
 mod error;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod insight;

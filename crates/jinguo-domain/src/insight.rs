@@ -81,6 +81,8 @@ pub enum Unit {
     Percent,
     /// 元: money. Roll-ups keep whole fen; the figure is fen ÷ 100.
     Yuan,
+    /// 分: family points (whole points).
+    Points,
 }
 
 impl Unit {
@@ -91,6 +93,7 @@ impl Unit {
             Unit::PersonTimes => "人次",
             Unit::Percent => "%",
             Unit::Yuan => "元",
+            Unit::Points => "分",
         }
     }
 }
@@ -222,6 +225,24 @@ pub mod metric {
     pub fn activities_of_category(category: crate::org::ActivityCategory) -> String {
         format!("org.activities.{}", category.code())
     }
+
+    // Family points, goods store and mottos (issue 4, part B).
+    /// Families registered (a stock: +1 when a family is created).
+    pub const FAMILIES: &str = "family.families";
+    /// Points issued: earned, and positive adjustments (a flow, in points).
+    pub const POINTS_ISSUED: &str = "family.points.issued";
+    /// Points deducted: deductions, and negative adjustments (a flow, in points, positive).
+    pub const POINTS_DEDUCTED: &str = "family.points.deducted";
+    /// Points redeemed at the goods store, net of cancelled redemptions (a flow).
+    pub const POINTS_REDEEMED: &str = "family.points.redeemed";
+    /// Points expired (a flow).
+    pub const POINTS_EXPIRED: &str = "family.points.expired";
+    /// Families taking part: +1 on a family's first ledger entry ever (a stock).
+    pub const POINTS_FAMILIES: &str = "family.points.families";
+    /// Redemptions made at the goods store (a flow; cancellations are not subtracted).
+    pub const STORE_REDEMPTIONS: &str = "family.store.redemptions";
+    /// Family mottos collected (a flow, on submission).
+    pub const MOTTOS: &str = "family.mottos";
 }
 
 const fn ind(id: &'static str, label: &'static str, unit: Unit, group: Group, formula: Formula) -> Indicator {
@@ -294,6 +315,15 @@ pub const INDICATORS: &[Indicator] = &[
     ind("people.category.serious_illness", "大病妇女", Person, Care, Stock("people.category.serious_illness")),
     ind("people.category.gig_worker", "新业态从业女性", Person, Care, Stock("people.category.gig_worker")),
     ind("people.category.scientist", "女科技工作者", Person, Care, Stock("people.category.scientist")),
+    // Family points, goods store and mottos (issue 4, part B).
+    ind("family.families", "登记家庭", Count, Family, Stock("family.families")),
+    ind("family.points.issued", "发放家风积分", Points, Family, Flow("family.points.issued")),
+    ind("family.points.deducted", "扣减家风积分", Points, Family, Flow("family.points.deducted")),
+    ind("family.points.redeemed", "兑换家风积分", Points, Family, Flow("family.points.redeemed")),
+    ind("family.points.expired", "过期家风积分", Points, Family, Flow("family.points.expired")),
+    ind("family.points.families", "参与积分制家庭", Count, Family, Stock("family.points.families")),
+    ind("family.store.redemptions", "积分超市兑换", Count, Family, Flow("family.store.redemptions")),
+    ind("family.mottos", "征集家风家训", Count, Family, Flow("family.mottos")),
 ];
 
 pub fn indicator(id: &str) -> Option<&'static Indicator> {

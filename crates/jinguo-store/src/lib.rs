@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bulk;
 pub mod care;
 mod db;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod ids;

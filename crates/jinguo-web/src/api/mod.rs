@@ -6,6 +6,7 @@
 mod auth;
 mod care;
 pub mod dto;
+mod family;
 mod help;
 mod insight;
 mod org;
@@ -70,6 +71,23 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/screenings/overdue", get(screenings::overdue))
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
+        // Families, family points, goods store, mottos (issue 4, part B).
+        .route("/api/v1/families", get(family::list_families).post(family::create_family))
+        .route("/api/v1/families/{id}", get(family::get_family))
+        .route("/api/v1/families/{id}/members", post(family::add_member))
+        .route("/api/v1/families/{id}/members/{member}/remove", post(family::remove_member))
+        .route("/api/v1/families/{id}/mottos", post(family::submit_motto))
+        .route("/api/v1/mottos/{id}/review", post(family::review_motto))
+        .route("/api/v1/points/entries", post(family::create_entry))
+        .route("/api/v1/points/redemptions", post(family::redeem))
+        .route("/api/v1/points/redemptions/{id}", get(family::get_redemption))
+        .route("/api/v1/points/redemptions/{id}/fulfil", post(family::fulfil))
+        .route("/api/v1/points/redemptions/{id}/cancel", post(family::cancel))
+        .route("/api/v1/store/items", get(family::list_items).post(family::create_item))
+        .route("/api/v1/store/items/{id}", get(family::get_item))
+        .route("/api/v1/store/items/{id}/restock", post(family::restock))
+        .route("/api/v1/store/items/{id}/stocktakes", post(family::stocktake))
+        .route("/api/v1/activities/{id}/points", post(family::activity_points))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
 }
@@ -102,6 +120,10 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         help::create_group, help::list_groups, help::get_group, help::add_member, help::leave, help::add_meeting,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,
+        family::create_family, family::list_families, family::get_family, family::add_member, family::remove_member,
+        family::submit_motto, family::review_motto, family::create_entry, family::redeem, family::get_redemption,
+        family::fulfil, family::cancel, family::create_item, family::list_items, family::get_item, family::restock,
+        family::stocktake, family::activity_points,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

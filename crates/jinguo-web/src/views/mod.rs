@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod audit;
 mod care;
+mod family;
 mod help;
 mod home;
 mod insight;
@@ -42,6 +43,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(care::router())
         .merge(screenings::router())
         .merge(help::router())
+        .merge(family::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -143,6 +145,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
             ],
         });
     }
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection {
+            title: "家庭",
+            items: vec![item("家庭", "/families"), item("积分超市", "/store/items"), item("家风家训审核", "/mottos")],
+        });
+    }
     if actor.can(Permission::ReadIndicators) {
         sections.push(MenuSection { title: "数据", items: vec![item("数据驾驶舱", "/dashboard")] });
     }
@@ -224,6 +232,7 @@ pub fn error_page(e: AppError) -> Response {
         AppError::Unauthorized(_) | AppError::SecondFactorRequired => "请登录",
         AppError::Invalid(_) => "填写有误",
         AppError::Conflict(_) => "记录冲突",
+        AppError::Refused { .. } => "无法办理",
         AppError::Locked(_) => "账号已锁定",
         AppError::Internal(_) => "出错了",
     };

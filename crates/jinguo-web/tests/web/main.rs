@@ -8,6 +8,8 @@ mod api;
 mod browser;
 mod care;
 mod care_pages;
+mod family;
+mod family_pages;
 mod help;
 mod help_pages;
 mod keys;
