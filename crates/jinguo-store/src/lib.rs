@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod awards;
 pub mod bulk;
 pub mod care;
 mod db;
@@ -70,3 +71,5 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 mod tests;
 #[cfg(test)]
 mod tests_help;
+#[cfg(test)]
+mod tests_awards;
