@@ -103,3 +103,9 @@ pub async fn settle_flagged(w: &Work, nomination: i64, count_them: bool) -> Resu
 pub async fn count<C: ConnectionTrait>(c: &C, nomination: i64, status: &str) -> Result<i64> {
     sql::scalar(c, "SELECT COUNT(*) FROM award_votes WHERE nomination = ? AND status = ?", vals![nomination, status.to_owned()]).await
 }
+
+/// When a public account was created, and whether it is disabled (None: no such account).
+pub async fn public_account<C: ConnectionTrait>(c: &C, account: i64) -> Result<Option<(i64, bool)>> {
+    let row = sql::one(c, "SELECT created_at, disabled FROM public_accounts WHERE id = ?", vals![account]).await?;
+    row.as_ref().map(|r| Ok((sql::get(r, "created_at")?, sql::get(r, "disabled")?))).transpose()
+}
