@@ -224,7 +224,14 @@ async fn votes_objections_honours_and_roadshows_reach_the_figures_on_every_engin
         .await
         .unwrap();
         let w = Work::begin(&t.db).await.unwrap();
-        let v = votes::NewVote { campaign: cid, nomination: nom, account, day: d("2026-04-02"), ip: "10.0.0.1".into(), flag_reason: String::new() };
+        let v = votes::NewVote {
+            campaign: cid,
+            nomination: nom,
+            account,
+            day: d("2026-04-02"),
+            ip: "10.0.0.1".into(),
+            flag_reason: String::new(),
+        };
         votes::insert(&w, &v, 100).await.unwrap();
         assert!(matches!(votes::insert(&w, &v, 101).await, Err(crate::StoreError::Conflict(_))), "{}", t.engine);
         w.rollback().await.unwrap();
@@ -271,7 +278,9 @@ async fn votes_objections_honours_and_roadshows_reach_the_figures_on_every_engin
 
         // Honours of each level, and a roadshow.
         let mut w = Work::begin(&t.db).await.unwrap();
-        for (level, day) in [(HonourLevel::City, "2026-05-09"), (HonourLevel::Province, "2026-07-01"), (HonourLevel::National, "2025-05-15")] {
+        for (level, day) in
+            [(HonourLevel::City, "2026-05-09"), (HonourLevel::Province, "2026-07-01"), (HonourLevel::National, "2025-05-15")]
+        {
             honours::insert(
                 &mut w,
                 &honours::NewHonour {

@@ -5,10 +5,10 @@ use jinguo_domain::access::Permission;
 use jinguo_domain::awards::{AwardKind, HonourLevel};
 use jinguo_domain::org::validate_name;
 use jinguo_domain::{Invalid, RegionCode};
+use jinguo_store::audit::Outcome;
 use jinguo_store::awards::honours::{self, Honour, NewHonour};
 use jinguo_store::awards::roadshows::{self, NewRoadshow, Roadshow};
 use jinguo_store::awards::{self as store, FamilyRef};
-use jinguo_store::audit::Outcome;
 use jinguo_store::{Page, StoreError, Work};
 use serde::Deserialize;
 use serde_json::json;
@@ -60,7 +60,9 @@ impl App {
         let fid: i64 = id.trim().parse().map_err(|_| AppError::invalid(field, "请选择家庭"))?;
         match store::family(self.db.reader(), fid).await? {
             Some(f) if actor.scope.contains(&f.region) => Ok(f),
-            Some(f) => Err(self.deny(actor, action, "family", &fid.to_string(), &f.region.padded(), "该家庭不在您的管辖范围内，无权操作").await),
+            Some(f) => {
+                Err(self.deny(actor, action, "family", &fid.to_string(), &f.region.padded(), "该家庭不在您的管辖范围内，无权操作").await)
+            }
             None => Err(AppError::invalid(field, "家庭档案中没有该家庭")),
         }
     }
@@ -160,7 +162,8 @@ impl App {
             checks.take::<()>(Err(Invalid::field("families", "请选择巡讲中讲述的家庭")));
         }
         checks.finish()?;
-        let (Some(region), Some(day), Some(place), Some(title), Some(audience), Some(note)) = (region, day, place, title, audience, note) else {
+        let (Some(region), Some(day), Some(place), Some(title), Some(audience), Some(note)) = (region, day, place, title, audience, note)
+        else {
             return Err(AppError::Internal("validation".into()));
         };
         self.require_in_scope(actor, &region, ACTION, "roadshow", "").await?;
@@ -203,7 +206,13 @@ impl App {
         roadshows::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
 
-    pub async fn list_roadshows(&self, actor: &Actor, region: Option<&RegionCode>, after: Option<&str>, limit: u64) -> Result<Page<Roadshow>> {
+    pub async fn list_roadshows(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Roadshow>> {
         let scope = self.list_scope(actor, region, "roadshow.list").await?;
         Ok(roadshows::list(self.db.reader(), &scope, after, limit.clamp(1, 500)).await?)
     }

@@ -19,9 +19,9 @@ use jinguo_domain::org::validate_name;
 use jinguo_domain::{Invalid, Level, RegionCode};
 use jinguo_store::Work;
 use jinguo_store::audit::Outcome;
-use jinguo_store::awards::{self as store, Campaign, CampaignStatus, NewCampaign, Quota};
 use jinguo_store::awards::honours::NewHonour;
 use jinguo_store::awards::nominations as noms;
+use jinguo_store::awards::{self as store, Campaign, CampaignStatus, NewCampaign, Quota};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -29,9 +29,9 @@ use crate::org::{Checks, optional_text, parse_region};
 use crate::{Actor, App, AppError, Result};
 
 pub use honours::{HonourInput, RoadshowInput};
-pub use nominations::{NominationDetail, NominationInput, PhotoUpload, PublicVoter, ReviewInput};
 pub use jinguo_store::awards::honours::Filter as HonourFilter;
 pub use jinguo_store::awards::nominations::Filter as NominationFilter;
+pub use nominations::{NominationDetail, NominationInput, PhotoUpload, PublicVoter, ReviewInput};
 
 /// A county's places, as typed: `county` a region code, `quota` a whole number.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -217,13 +217,24 @@ impl App {
             }
         }
         checks.finish()?;
-        let (Some(kind), Some(kind_name), Some(year), Some(title), Some(nf), Some(nt), Some(rf), Some(rt), Some(vote), Some(weight), Some(notice_from), Some(notice_days)) =
-            (kind, kind_name, year, title, nf, nt, rf, rt, vote, weight, notice_from, notice_days)
+        let (
+            Some(kind),
+            Some(kind_name),
+            Some(year),
+            Some(title),
+            Some(nf),
+            Some(nt),
+            Some(rf),
+            Some(rt),
+            Some(vote),
+            Some(weight),
+            Some(notice_from),
+            Some(notice_days),
+        ) = (kind, kind_name, year, title, nf, nt, rf, rt, vote, weight, notice_from, notice_days)
         else {
             return Err(AppError::Internal("validation".into()));
         };
-        let timetable =
-            Timetable { nominate_from: nf, nominate_to: nt, review_from: rf, review_to: rt, vote, notice_from, notice_days };
+        let timetable = Timetable { nominate_from: nf, nominate_to: nt, review_from: rf, review_to: rt, vote, notice_from, notice_days };
         timetable.check()?;
         let mut missing = Invalid::new();
         for (county, _) in &quotas {
@@ -307,7 +318,15 @@ impl App {
             return Err(AppError::Conflict("该评选已发布公示".into()));
         }
         let mut w = w;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "award_campaign", id, &c.region.padded(), json!({"after": {"notice_start": today, "notice_end": end, "nominees": chosen.len()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "award_campaign",
+            id,
+            &c.region.padded(),
+            json!({"after": {"notice_start": today, "notice_end": end, "nominees": chosen.len()}}),
+        ));
         w.commit().await?;
         self.campaign(actor, id).await
     }
@@ -325,7 +344,10 @@ impl App {
             _ => return Err(AppError::invalid("finalise", "该评选尚未发布公示，公示期满后才能确定最终名单")),
         };
         if today <= end {
-            return Err(AppError::invalid("finalise", format!("公示期至 {end} 结束，公示期满后（{} 起）才能确定最终名单", end + chrono::Duration::days(1))));
+            return Err(AppError::invalid(
+                "finalise",
+                format!("公示期至 {end} 结束，公示期满后（{} 起）才能确定最终名单", end + chrono::Duration::days(1)),
+            ));
         }
         let open = jinguo_store::awards::objections::open_count(self.db.reader(), id).await?;
         if open > 0 {
@@ -357,7 +379,15 @@ impl App {
             };
             jinguo_store::awards::honours::insert(&mut w, &h, now).await?;
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "award_campaign", id, &c.region.padded(), json!({"after": {"finalised_on": today, "honours": chosen.len()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "award_campaign",
+            id,
+            &c.region.padded(),
+            json!({"after": {"finalised_on": today, "honours": chosen.len()}}),
+        ));
         w.commit().await?;
         self.campaign(actor, id).await
     }

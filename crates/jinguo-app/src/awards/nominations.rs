@@ -166,7 +166,12 @@ impl App {
 
     /// Checks what a nomination needs before anything is written: the campaign open for
     /// nominations today, the family, the person for the person kinds, the county's places.
-    async fn check_nomination(&self, input: &NominationInput, family: Option<FamilyRef>, checks: &mut Checks) -> Result<Option<(Campaign, FamilyRef, Option<i64>, String)>> {
+    async fn check_nomination(
+        &self,
+        input: &NominationInput,
+        family: Option<FamilyRef>,
+        checks: &mut Checks,
+    ) -> Result<Option<(Campaign, FamilyRef, Option<i64>, String)>> {
         let cid = checks.take(id_field("campaign", &input.campaign, "请选择评选活动"));
         let story = checks.take(validate_name("story", "事迹材料", &input.story, 5000));
         let Some(cid) = cid else { return Ok(None) };
@@ -183,7 +188,9 @@ impl App {
         }
         let Some(f) = family else { return Ok(None) };
         let person = match input.person.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None if c.for_person => checks.take(Err(Invalid::field("person", format!("“{}”评选的是个人，请选择被推荐的家庭成员", c.kind_name)))),
+            None if c.for_person => {
+                checks.take(Err(Invalid::field("person", format!("“{}”评选的是个人，请选择被推荐的家庭成员", c.kind_name))))
+            }
             None => Some(None),
             Some(_) if !c.for_person => checks.take(Err(Invalid::field("person", format!("“{}”评选的是家庭，无需选择个人", c.kind_name)))),
             Some(p) => match p.parse::<i64>() {
@@ -218,7 +225,13 @@ impl App {
 
     /// Records a nomination with its photos in one transaction: the files are written first
     /// and removed again if the transaction fails.
-    async fn write_nomination(&self, new: NewNomination, photos: &[PhotoUpload], types: &[rules::PhotoType], audit: impl FnOnce(i64, i64) -> AuditEntry) -> Result<i64> {
+    async fn write_nomination(
+        &self,
+        new: NewNomination,
+        photos: &[PhotoUpload],
+        types: &[rules::PhotoType],
+        audit: impl FnOnce(i64, i64) -> AuditEntry,
+    ) -> Result<i64> {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = match noms::insert(&mut w, &new, now).await {
@@ -283,7 +296,11 @@ impl App {
         let family = match fid {
             Some(fid) => match store::family(self.db.reader(), fid).await? {
                 Some(f) if actor.scope.contains(&f.region) => Some(f),
-                Some(f) => return Err(self.deny(actor, ACTION, "family", &fid.to_string(), &f.region.padded(), "该家庭不在您的管辖范围内，无权推荐").await),
+                Some(f) => {
+                    return Err(self
+                        .deny(actor, ACTION, "family", &fid.to_string(), &f.region.padded(), "该家庭不在您的管辖范围内，无权推荐")
+                        .await);
+                }
                 None => checks.take(Err(Invalid::field("family", "家庭档案中没有该家庭"))),
             },
             None => None,
@@ -310,13 +327,21 @@ impl App {
         };
         let detail = json!({"after": {"campaign": c.id.to_string(), "family": f.id.to_string(), "person": person.map(|p| p.to_string()), "source": source.code(), "photos": photos.len()}});
         let region = f.region.padded();
-        let id = self.write_nomination(new, photos, &types, |id, now| actor.entry(now, ACTION, Outcome::Ok, "award_nomination", id, &region, detail)).await?;
+        let id = self
+            .write_nomination(new, photos, &types, |id, now| actor.entry(now, ACTION, Outcome::Ok, "award_nomination", id, &region, detail))
+            .await?;
         self.nomination(actor, id).await
     }
 
     /// A family nominates itself from the public page: the family is found by its head's ID
     /// number (the family must be in the register; the account is linked to nothing else).
-    pub async fn self_nominate(&self, voter: &PublicVoter, input: &NominationInput, head_id_number: &str, photos: &[PhotoUpload]) -> Result<i64> {
+    pub async fn self_nominate(
+        &self,
+        voter: &PublicVoter,
+        input: &NominationInput,
+        head_id_number: &str,
+        photos: &[PhotoUpload],
+    ) -> Result<i64> {
         const ACTION: &str = "award_nomination.self";
         self.check_public_account(voter).await?;
         let mut checks = Checks::new();
@@ -332,7 +357,9 @@ impl App {
                 };
                 match fam {
                     Some(fid) => store::family(self.db.reader(), fid).await?,
-                    None => checks.take(Err(Invalid::field("head_id_number", "家庭档案中没有找到该家庭，请联系所在村(社区)妇联先登记家庭"))),
+                    None => {
+                        checks.take(Err(Invalid::field("head_id_number", "家庭档案中没有找到该家庭，请联系所在村(社区)妇联先登记家庭")))
+                    }
                 }
             }
         };
@@ -369,7 +396,11 @@ impl App {
         let found = noms::get(self.db.reader(), &actor.scope, id).await?;
         let n = match found {
             Some(n) => n,
-            None => return Err(self.missing_or_forbidden(actor, noms::region_of(self.db.reader(), id).await?, ACTION, "award_nomination", id).await),
+            None => {
+                return Err(self
+                    .missing_or_forbidden(actor, noms::region_of(self.db.reader(), id).await?, ACTION, "award_nomination", id)
+                    .await);
+            }
         };
         let c = self.campaign_row(n.campaign).await?;
         if n.stage != Stage::Returned {
@@ -385,7 +416,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该推荐已被他人处理，请刷新后再试".into()));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "award_nomination", id, &n.region.padded(), json!({"after": {"stage": "submitted"}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "award_nomination",
+            id,
+            &n.region.padded(),
+            json!({"after": {"stage": "submitted"}}),
+        ));
         w.commit().await?;
         self.nomination(actor, id).await
     }
@@ -398,7 +437,11 @@ impl App {
         let found = noms::get(self.db.reader(), &actor.scope, id).await?;
         let n = match found {
             Some(n) => n,
-            None => return Err(self.missing_or_forbidden(actor, noms::region_of(self.db.reader(), id).await?, ACTION, "award_nomination", id).await),
+            None => {
+                return Err(self
+                    .missing_or_forbidden(actor, noms::region_of(self.db.reader(), id).await?, ACTION, "award_nomination", id)
+                    .await);
+            }
         };
         let c = self.campaign_row(n.campaign).await?;
         let Some(level) = n.stage.reviewing_level() else {
@@ -408,11 +451,20 @@ impl App {
             && mine != level
         {
             return Err(self
-                .deny(actor, ACTION, "award_nomination", &id.to_string(), &n.region.padded(), &format!("该推荐正等待{}审核，您无权审核", rules::level_label(level)))
+                .deny(
+                    actor,
+                    ACTION,
+                    "award_nomination",
+                    &id.to_string(),
+                    &n.region.padded(),
+                    &format!("该推荐正等待{}审核，您无权审核", rules::level_label(level)),
+                )
                 .await);
         }
         if actor.role.is_some() && Self::officer_level(actor).is_none() {
-            return Err(self.deny(actor, ACTION, "award_nomination", &id.to_string(), &n.region.padded(), "只有各级妇联工作人员可以审核").await);
+            return Err(self
+                .deny(actor, ACTION, "award_nomination", &id.to_string(), &n.region.padded(), "只有各级妇联工作人员可以审核")
+                .await);
         }
         if c.status != CampaignStatus::Open {
             return Err(AppError::Conflict(format!("该评选已{}，不能再审核", c.status.label())));
@@ -439,7 +491,12 @@ impl App {
                 checks.take::<()>(Err(Invalid::field("panel_score", "评审分由市级评审时填写")));
                 None
             }
-            Some(s) => checks.take(s.parse::<i64>().ok().filter(|v| (0..=100).contains(v)).ok_or_else(|| Invalid::field("panel_score", "评审分应为 0 到 100 之间的整数"))),
+            Some(s) => checks.take(
+                s.parse::<i64>()
+                    .ok()
+                    .filter(|v| (0..=100).contains(v))
+                    .ok_or_else(|| Invalid::field("panel_score", "评审分应为 0 到 100 之间的整数")),
+            ),
         };
         checks.finish()?;
         let approve = approve.unwrap_or(false);
@@ -465,7 +522,16 @@ impl App {
         if let Some(s) = score {
             noms::set_panel_score(&w, id, s, now).await?;
         }
-        noms::add_review(&w, id, level.code_name(), if approve { "approve" } else { "return" }, reason, (actor.account, &actor.display_name), now).await?;
+        noms::add_review(
+            &w,
+            id,
+            level.code_name(),
+            if approve { "approve" } else { "return" },
+            reason,
+            (actor.account, &actor.display_name),
+            now,
+        )
+        .await?;
         w.audit(actor.entry(
             now,
             ACTION,
@@ -522,7 +588,14 @@ impl App {
             String::new()
         };
         let counted = flag_reason.is_empty();
-        let v = NewVote { campaign: c.id, nomination, account: voter.account, day: today, ip: voter.ip.clone(), flag_reason: flag_reason.clone() };
+        let v = NewVote {
+            campaign: c.id,
+            nomination,
+            account: voter.account,
+            day: today,
+            ip: voter.ip.clone(),
+            flag_reason: flag_reason.clone(),
+        };
         let mut w = Work::begin(&self.db).await?;
         match votes::insert(&w, &v, now).await {
             Ok(_) => {}
@@ -532,7 +605,14 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        w.audit(voter.entry(now, ACTION, "award_nomination", nomination, &n.region.padded(), json!({"after": {"counted": counted, "flag": flag_reason}})));
+        w.audit(voter.entry(
+            now,
+            ACTION,
+            "award_nomination",
+            nomination,
+            &n.region.padded(),
+            json!({"after": {"counted": counted, "flag": flag_reason}}),
+        ));
         w.commit().await?;
         Ok(counted)
     }
@@ -546,7 +626,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let changed = votes::settle_flagged(&w, nomination, count).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "award_nomination", nomination, &n.region.padded(), json!({"after": {"counted": count, "votes": changed}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "award_nomination",
+            nomination,
+            &n.region.padded(),
+            json!({"after": {"counted": count, "votes": changed}}),
+        ));
         w.commit().await?;
         Ok(changed)
     }
@@ -594,7 +682,14 @@ impl App {
             raised_on: today,
         };
         let id = objections::insert(&mut w, &o, now).await?;
-        w.audit(voter.entry(now, ACTION, "award_objection", id, &n.region.padded(), json!({"after": {"nomination": nomination.to_string()}})));
+        w.audit(voter.entry(
+            now,
+            ACTION,
+            "award_objection",
+            id,
+            &n.region.padded(),
+            json!({"after": {"nomination": nomination.to_string()}}),
+        ));
         w.commit().await?;
         Ok(id)
     }
@@ -631,7 +726,15 @@ impl App {
                 store::give_back(&w, c.id, &n.county, Stage::CityApproved.places_held()).await?;
             }
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "award_objection", id, &o.region.padded(), json!({"after": {"upheld": upheld, "nomination": n.id.to_string()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "award_objection",
+            id,
+            &o.region.padded(),
+            json!({"after": {"upheld": upheld, "nomination": n.id.to_string()}}),
+        ));
         w.commit().await?;
         objections::get(self.db.reader(), id).await?.ok_or(AppError::NotFound)
     }

@@ -137,7 +137,13 @@ pub async fn insert(w: &mut Work, h: &NewHonour, now_ms: i64) -> Result<i64> {
 }
 
 /// The raw count of honours in scope recorded in `from..=to`: the check on the roll-ups.
-pub async fn scan_count<C: ConnectionTrait>(c: &C, scope: &Scope, level: Option<HonourLevel>, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+pub async fn scan_count<C: ConnectionTrait>(
+    c: &C,
+    scope: &Scope,
+    level: Option<HonourLevel>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64> {
     let (low, high) = scope.bounds();
     match level {
         Some(l) => {
@@ -149,8 +155,12 @@ pub async fn scan_count<C: ConnectionTrait>(c: &C, scope: &Scope, level: Option<
             .await
         }
         None => {
-            sql::scalar(c, "SELECT COUNT(*) FROM honours WHERE region BETWEEN ? AND ? AND awarded_on BETWEEN ? AND ?", vals![low, high, from, to])
-                .await
+            sql::scalar(
+                c,
+                "SELECT COUNT(*) FROM honours WHERE region BETWEEN ? AND ? AND awarded_on BETWEEN ? AND ?",
+                vals![low, high, from, to],
+            )
+            .await
         }
     }
 }

@@ -148,7 +148,8 @@ pub async fn list<C: ConnectionTrait>(c: &C, year: Option<i64>) -> Result<Vec<Ca
 
 /// Campaigns whose notice is (or was) published: what the public pages list.
 pub async fn published<C: ConnectionTrait>(c: &C) -> Result<Vec<Campaign>> {
-    let rows = sql::all(c, &format!("{SELECT} WHERE notice_start IS NOT NULL ORDER BY notice_start DESC, id DESC LIMIT 100"), vec![]).await?;
+    let rows =
+        sql::all(c, &format!("{SELECT} WHERE notice_start IS NOT NULL ORDER BY notice_start DESC, id DESC LIMIT 100"), vec![]).await?;
     rows.iter().map(from_row).collect()
 }
 

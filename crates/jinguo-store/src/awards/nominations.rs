@@ -106,15 +106,17 @@ pub async fn list<C: ConnectionTrait>(
         cond.push_str(" AND n.family = ?");
         values.push(f.into());
     }
-    let listing = crate::help::Listing { select: SELECT, from: "award_nominations n", alias: "n", from_row, key: |x| (x.region.padded(), x.id) };
+    let listing =
+        crate::help::Listing { select: SELECT, from: "award_nominations n", alias: "n", from_row, key: |x| (x.region.padded(), x.id) };
     crate::help::page_by_region(c, &listing, cond, values, after, limit).await
 }
 
 /// Every nomination of a campaign at `stage` (the notice list, the finalisation): a campaign
 /// has at most a few hundred.
 pub async fn at_stage<C: ConnectionTrait>(c: &C, campaign: i64, stage: Stage) -> Result<Vec<Nomination>> {
-    let rows = sql::all(c, &format!("{SELECT} WHERE n.campaign = ? AND n.stage = ? ORDER BY n.region, n.id"), vals![campaign, stage.code()])
-        .await?;
+    let rows =
+        sql::all(c, &format!("{SELECT} WHERE n.campaign = ? AND n.stage = ? ORDER BY n.region, n.id"), vals![campaign, stage.code()])
+            .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -220,7 +222,15 @@ pub struct Review {
     pub at_ms: i64,
 }
 
-pub async fn add_review(w: &Work, nomination: i64, level: &str, decision: &str, reason: &str, reviewer: (Option<i64>, &str), at_ms: i64) -> Result<()> {
+pub async fn add_review(
+    w: &Work,
+    nomination: i64,
+    level: &str,
+    decision: &str,
+    reason: &str,
+    reviewer: (Option<i64>, &str),
+    at_ms: i64,
+) -> Result<()> {
     sql::exec(
         &w.tx,
         "INSERT INTO award_reviews (id, nomination, level, decision, reason, reviewer, reviewer_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,7 +292,9 @@ fn photo_from_row(r: &QueryResult) -> Result<Photo> {
 }
 
 pub async fn photos<C: ConnectionTrait>(c: &C, nomination: i64) -> Result<Vec<Photo>> {
-    let rows = sql::all(c, "SELECT id, nomination, file, mime, bytes FROM award_photos WHERE nomination = ? ORDER BY id", vals![nomination]).await?;
+    let rows =
+        sql::all(c, "SELECT id, nomination, file, mime, bytes FROM award_photos WHERE nomination = ? ORDER BY id", vals![nomination])
+            .await?;
     rows.iter().map(photo_from_row).collect()
 }
 

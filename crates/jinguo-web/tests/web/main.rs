@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod awards;
 mod browser;
 mod care;
 mod care_pages;
