@@ -70,6 +70,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_help;
-#[cfg(test)]
 mod tests_awards;
+#[cfg(test)]
+mod tests_help;
