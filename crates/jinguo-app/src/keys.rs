@@ -65,6 +65,11 @@ pub const SEALED: &[SealedTable] = &[
         label: "账号",
         fields: &[SealedField { column: "totp_secret", purpose: "account.totp", index: None }],
     },
+    SealedTable {
+        table: "public_accounts",
+        label: "公众账号",
+        fields: &[SealedField { column: "phone_cipher", purpose: crate::public::PHONE_PURPOSE, index: Some("phone_index") }],
+    },
 ];
 
 impl SealedTable {

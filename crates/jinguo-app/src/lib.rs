@@ -18,6 +18,7 @@ pub mod insight;
 pub mod keys;
 pub mod org;
 pub mod people;
+pub mod public;
 pub mod sheets;
 
 use std::path::PathBuf;

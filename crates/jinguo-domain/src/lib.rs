@@ -13,6 +13,7 @@ pub mod insight;
 pub mod invalid;
 pub mod org;
 pub mod people;
+pub mod public;
 pub mod region;
 
 pub use invalid::{FieldError, Invalid};

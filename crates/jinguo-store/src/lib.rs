@@ -23,6 +23,7 @@ pub mod keys;
 pub mod migrate;
 pub mod org;
 pub mod people;
+pub mod public;
 pub mod register;
 pub mod rollup;
 mod scope;

@@ -6,6 +6,7 @@ pub mod api;
 mod auth;
 mod error;
 mod middleware;
+pub mod public;
 mod state;
 pub mod views;
 
@@ -26,7 +27,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(middleware::metrics))
-        .merge(api::router(state.clone()).merge(views::router(state.clone())).layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
+        .merge(
+            api::router(state.clone())
+                .merge(views::router(state.clone()))
+                .merge(public::router())
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+        )
         .merge(
             api::upload_router(state.clone())
                 .merge(views::sheets::upload_router())

@@ -57,6 +57,9 @@ impl AppState {
             if let Err(e) = jinguo_store::access::sessions::purge_idle(self.app.db.writer(), idle_before).await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
+            if let Err(e) = jinguo_store::public::purge_idle_sessions(self.app.db.writer(), idle_before).await {
+                tracing::warn!(error = %e, "public session sweep failed");
+            }
             self.login_limiter.retain_recent();
             self.api_limiter.retain_recent();
         }

@@ -179,6 +179,14 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// The errors of a failed use case: its field errors, or its message under `form`.
+    pub fn from_error(e: &AppError) -> FormErrors {
+        match e {
+            AppError::Invalid(i) => FormErrors(i.clone()),
+            other => FormErrors(Invalid::field("form", other.to_string())),
+        }
+    }
+
     /// The first message, whatever its field (a form with one field).
     pub fn first(&self) -> &str {
         self.0.errors.first().map(|e| e.message.as_str()).unwrap_or("")

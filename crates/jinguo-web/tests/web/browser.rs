@@ -62,3 +62,30 @@ pub(crate) async fn post_form(t: &TestApp, b: &Client, page: &str, action: &str,
 pub(crate) fn location(res: &Response) -> String {
     res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
+
+/// The password public accounts in tests register with.
+pub(crate) const PUBLIC_PASSWORD: &str = "Gongzhong-2026";
+
+/// Registers a public account through the real form (both consents given) and returns the
+/// browser, logged in on the public pages.
+pub(crate) async fn public_register(t: &TestApp, phone: &str, nickname: &str) -> Client {
+    let b = t.browser();
+    let res = post_form(
+        t,
+        &b,
+        "/public/register",
+        "/public/register",
+        &[
+            ("next", "/public"),
+            ("phone", phone),
+            ("nickname", nickname),
+            ("password", PUBLIC_PASSWORD),
+            ("confirm", PUBLIC_PASSWORD),
+            ("agree_terms", "1"),
+            ("agree_personal_info", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} register {phone}: {}", t.engine, res.text().await.unwrap());
+    b
+}

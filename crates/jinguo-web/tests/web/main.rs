@@ -15,6 +15,7 @@ mod keys;
 mod pages;
 mod people;
 mod people_pages;
+mod public_accounts;
 mod register_sheets;
 mod screening_pages;
 mod screenings;
