@@ -217,3 +217,11 @@ impl App {
         Ok(roadshows::list(self.db.reader(), &scope, after, limit.clamp(1, 500)).await?)
     }
 }
+
+impl App {
+    /// Families in the caller's scope to choose from (a nominee, a roadshow's families).
+    pub async fn award_families(&self, actor: &Actor, q: Option<&str>) -> Result<Vec<FamilyRef>> {
+        self.require(actor, Permission::ReadRegisters, "family.list").await?;
+        Ok(store::families_in_scope(self.db.reader(), &actor.scope, q, 500).await?)
+    }
+}

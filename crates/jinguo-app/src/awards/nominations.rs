@@ -739,3 +739,27 @@ impl App {
         objections::get(self.db.reader(), id).await?.ok_or(AppError::NotFound)
     }
 }
+
+impl App {
+    /// The nominees the public may vote for today (empty outside the voting period): every
+    /// nomination not sent back or withdrawn.
+    pub async fn public_candidates(&self, campaign: i64) -> Result<(Campaign, Vec<Nomination>)> {
+        let c = self.campaign_row(campaign).await?;
+        let today = self.today();
+        let open = c.status == CampaignStatus::Open && c.timetable.vote.is_some_and(|(a, b)| a <= today && today <= b);
+        if !open {
+            return Ok((c, Vec::new()));
+        }
+        let page = noms::list(self.db.reader(), &jinguo_store::Scope::everything(), campaign, noms::Filter::default(), None, 500).await?;
+        let list = page
+            .items
+            .into_iter()
+            .filter(|n| !matches!(n.stage, Stage::Returned | Stage::Withdrawn))
+            .map(|mut n| {
+                n.nominator = String::new();
+                n
+            })
+            .collect();
+        Ok((c, list))
+    }
+}

@@ -357,3 +357,30 @@ pub async fn member_name<C: ConnectionTrait>(c: &C, family: i64, person: i64) ->
     .await?;
     row.as_ref().map(|r| sql::get(r, "name")).transpose()
 }
+
+/// Families in scope (by name), for choosing a nominee or the families of a roadshow: at most
+/// `limit`, optionally only those whose name contains `q`.
+pub async fn families_in_scope<C: ConnectionTrait>(c: &C, scope: &crate::Scope, q: Option<&str>, limit: u64) -> Result<Vec<FamilyRef>> {
+    let (low, high) = scope.bounds();
+    let mut text = String::from(
+        "SELECT f.id, f.region, r.name AS region_name, f.name FROM families f JOIN regions r ON r.code = f.region WHERE f.region BETWEEN ? AND ?",
+    );
+    let mut values = vals![low, high];
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        text.push_str(" AND f.name LIKE ?");
+        values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+    }
+    text.push_str(" ORDER BY f.region, f.name, f.id LIMIT ?");
+    values.push((limit as i64).into());
+    let rows = sql::all(c, &text, values).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FamilyRef {
+                id: sql::get(r, "id")?,
+                region: region_of_row(r, "region")?,
+                region_name: sql::get(r, "region_name")?,
+                name: sql::get(r, "name")?,
+            })
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@
 mod access;
 mod account;
 mod audit;
+pub mod awards;
 mod care;
 mod help;
 mod home;
@@ -42,6 +43,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(care::router())
         .merge(screenings::router())
         .merge(help::router())
+        .merge(awards::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -141,6 +143,12 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("两癌筛查", "/screenings"),
                 item("互助小组", "/help/groups"),
             ],
+        });
+    }
+    if actor.can(Permission::ReadRegisters) {
+        sections.push(MenuSection {
+            title: "家庭",
+            items: vec![item("评选活动", "/awards"), item("家庭荣誉", "/awards/honours"), item("巡讲活动", "/awards/roadshows")],
         });
     }
     if actor.can(Permission::ReadIndicators) {
