@@ -6,6 +6,7 @@
 
 mod api;
 mod awards;
+mod awards_browser;
 mod browser;
 mod care;
 mod care_pages;
