@@ -8,6 +8,7 @@
 pub mod access;
 mod actor;
 pub mod audit;
+pub mod awards;
 pub mod care;
 pub mod demo;
 mod error;

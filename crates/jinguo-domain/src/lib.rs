@@ -7,6 +7,7 @@
 //! (indicator definitions and periods). Later areas (people, care, family, develop) join them.
 
 pub mod access;
+pub mod awards;
 pub mod family;
 pub mod help;
 pub mod insight;

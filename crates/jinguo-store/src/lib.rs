@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod awards;
 pub mod bulk;
 pub mod care;
 mod db;
@@ -70,5 +71,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_awards;
 #[cfg(test)]
 mod tests_help;

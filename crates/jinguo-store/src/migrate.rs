@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "short_blind_indexes", include_str!("../migrations/0009_short_blind_indexes.sql")),
     (10, "families_public", include_str!("../migrations/0010_families_public.sql")),
     (11, "points", include_str!("../migrations/0011_points.sql")),
+    (12, "awards", include_str!("../migrations/0012_awards.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use jinguo_domain::RegionCode;
 use jinguo_domain::family::Relation;
 use jinguo_domain::insight::metric;
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 
 use crate::ids::next_id;
@@ -88,8 +88,9 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, q: Option<&str>, aft
 
 /// The families of one village by balance, highest first (the ranking the city may turn on).
 pub async fn ranking<C: ConnectionTrait>(c: &C, village: &RegionCode, limit: u64) -> Result<Vec<Family>> {
-    let rows = sql::all(c, &format!("{SELECT} WHERE f.region = ? ORDER BY balance DESC, f.id LIMIT ?"), vals![village.padded(), limit as i64])
-        .await?;
+    let rows =
+        sql::all(c, &format!("{SELECT} WHERE f.region = ? ORDER BY balance DESC, f.id LIMIT ?"), vals![village.padded(), limit as i64])
+            .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -207,37 +208,20 @@ pub async fn open_family_of<C: ConnectionTrait>(c: &C, person: i64) -> Result<Op
     row.map(|r| Ok((sql::get(&r, "id")?, sql::get(&r, "name")?))).transpose()
 }
 
-/// The honours of a family: rows of the table `honours` (created by the awards module, migration
-/// 0012), newest first; empty while that table does not exist.
+/// The honours of a family (kept by the awards module), newest first, with kind and level in
+/// words.
 pub async fn family_honours<C: ConnectionTrait>(c: &C, family: i64) -> Result<Vec<Honour>> {
-    let exists: i64 = match c.get_database_backend() {
-        DbBackend::Postgres => {
-            sql::scalar(c, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'honours' AND table_schema = current_schema()", vec![])
-                .await?
-        }
-        _ => sql::scalar(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'honours'", vec![]).await?,
-    };
-    if exists == 0 {
-        return Ok(Vec::new());
-    }
-    let rows = sql::all(
-        c,
-        "SELECT person, CAST(kind AS TEXT) AS kind, CAST(level AS TEXT) AS level, CAST(year AS BIGINT) AS year, CAST(title AS TEXT) AS title \
-         FROM honours WHERE family = ? ORDER BY year DESC",
-        vals![family],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Honour {
-                person: sql::get(r, "person")?,
-                kind: sql::get(r, "kind")?,
-                level: sql::get(r, "level")?,
-                year: sql::get(r, "year")?,
-                title: sql::get(r, "title")?,
-            })
+    let rows = crate::awards::honours::of_family(c, family).await?;
+    Ok(rows
+        .into_iter()
+        .map(|h| Honour {
+            person: h.person,
+            kind: h.kind.label().to_owned(),
+            level: h.level.label().to_owned(),
+            year: h.year,
+            title: h.title,
         })
-        .collect()
+        .collect())
 }
 
 /// The family id and region of a balance row, for writes that name a family.

@@ -4,6 +4,7 @@
 //! (they are 64-bit, beyond what JavaScript numbers hold exactly).
 
 mod auth;
+mod awards;
 mod care;
 pub mod dto;
 mod family;
@@ -88,6 +89,22 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/store/items/{id}/restock", post(family::restock))
         .route("/api/v1/store/items/{id}/stocktakes", post(family::stocktake))
         .route("/api/v1/activities/{id}/points", post(family::activity_points))
+        // Award campaigns (issue 4).
+        .route("/api/v1/awards/campaigns", get(awards::list_campaigns).post(awards::create_campaign))
+        .route("/api/v1/awards/campaigns/{id}", get(awards::get_campaign))
+        .route("/api/v1/awards/campaigns/{id}/nominations", get(awards::list_nominations))
+        .route("/api/v1/awards/campaigns/{id}/objections", get(awards::list_objections))
+        .route("/api/v1/awards/campaigns/{id}/notice", post(awards::publish_notice))
+        .route("/api/v1/awards/campaigns/{id}/finalise", post(awards::finalise))
+        .route("/api/v1/awards/nominations/{id}", get(awards::get_nomination))
+        .route("/api/v1/awards/nominations/{id}/review", post(awards::review))
+        .route("/api/v1/awards/nominations/{id}/resubmit", post(awards::resubmit))
+        .route("/api/v1/awards/nominations/{id}/flagged-votes", post(awards::settle_votes))
+        .route("/api/v1/awards/objections/{id}/answer", post(awards::answer_objection))
+        .route("/api/v1/awards/honours", get(awards::list_honours).post(awards::create_honour))
+        .route("/api/v1/awards/families/{id}/honours", get(awards::family_honours))
+        .route("/api/v1/awards/roadshows", get(awards::list_roadshows).post(awards::create_roadshow))
+        .route("/api/v1/awards/roadshows/{id}", get(awards::get_roadshow))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
 }
@@ -98,6 +115,8 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         .route("/api/v1/people/import", post(sheets::import))
         .route("/api/v1/care/cases/import", post(sheets::care_import))
         .route("/api/v1/screenings/import", post(sheets::screening_import))
+        // A nomination carries its photos (base64, up to 5 MB each).
+        .route("/api/v1/awards/nominations", post(awards::create_nomination))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
 }
 
@@ -124,6 +143,11 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         family::submit_motto, family::review_motto, family::create_entry, family::redeem, family::get_redemption,
         family::fulfil, family::cancel, family::create_item, family::list_items, family::get_item, family::restock,
         family::stocktake, family::activity_points,
+        awards::create_campaign, awards::list_campaigns, awards::get_campaign, awards::publish_notice, awards::finalise,
+        awards::create_nomination, awards::list_nominations, awards::get_nomination, awards::review, awards::resubmit, awards::settle_votes,
+        awards::list_objections, awards::answer_objection,
+        awards::create_honour, awards::list_honours, awards::family_honours,
+        awards::create_roadshow, awards::list_roadshows, awards::get_roadshow,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -6,6 +6,7 @@
 mod access;
 mod account;
 mod audit;
+pub mod awards;
 mod care;
 mod family;
 mod help;
@@ -44,6 +45,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(screenings::router())
         .merge(help::router())
         .merge(family::router())
+        .merge(awards::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -148,7 +150,14 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadRegisters) {
         sections.push(MenuSection {
             title: "家庭",
-            items: vec![item("家庭", "/families"), item("积分超市", "/store/items"), item("家风家训审核", "/mottos")],
+            items: vec![
+                item("家庭", "/families"),
+                item("评选活动", "/awards"),
+                item("家庭荣誉", "/awards/honours"),
+                item("巡讲活动", "/awards/roadshows"),
+                item("积分超市", "/store/items"),
+                item("家风家训审核", "/mottos"),
+            ],
         });
     }
     if actor.can(Permission::ReadIndicators) {

@@ -31,7 +31,9 @@ async fn family(t: &TestApp, token: &str, name: &str, members: Value) -> String 
 }
 
 async fn earn(t: &TestApp, token: &str, family: &str, points: i64) {
-    let (s, v) = t.post("/api/v1/points/entries", token, json!({"family": family, "points": points, "kind": "earn", "reason": "评为文明家庭"})).await;
+    let (s, v) = t
+        .post("/api/v1/points/entries", token, json!({"family": family, "points": points, "kind": "earn", "reason": "评为文明家庭"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
@@ -143,7 +145,11 @@ async fn the_ledger_never_goes_negative_and_attendance_earns_once() {
 
         // An activity with a points rule: confirming attendance credits her family once.
         let (_, act) = t
-            .post("/api/v1/activities", &village, json!({"held_on": "2026-03-08", "category": "culture", "title": "家风故事会", "participants": 30}))
+            .post(
+                "/api/v1/activities",
+                &village,
+                json!({"held_on": "2026-03-08", "category": "culture", "title": "家风故事会", "participants": 30}),
+            )
             .await;
         let aid = act["id"].as_str().unwrap();
         let (s, v) = t.post(&format!("/api/v1/activities/{aid}/points"), &village, json!({"points": 0})).await;
@@ -159,10 +165,7 @@ async fn the_ledger_never_goes_negative_and_attendance_earns_once() {
         assert_eq!(d["entries"][0]["activity"].as_str(), Some(aid));
 
         let county = t.token("county").await;
-        assert_eq!(
-            figures(&t, &county, "family.points.issued,family.points.deducted,family.points.families").await,
-            [35.0, 10.0, 1.0]
-        );
+        assert_eq!(figures(&t, &county, "family.points.issued,family.points.deducted,family.points.families").await, [35.0, 10.0, 1.0]);
         t.finish().await;
     }
 }
@@ -178,7 +181,8 @@ async fn two_hundred_concurrent_redemptions_take_exactly_the_stock() {
             earn(&t, &village, &f, if i < 60 { 25 } else { 5 }).await;
             families.push(f);
         }
-        let (s, item) = t.post("/api/v1/store/items", &village, json!({"region": VILLAGE, "name": "洗衣液", "stock": 50, "price": 10})).await;
+        let (s, item) =
+            t.post("/api/v1/store/items", &village, json!({"region": VILLAGE, "name": "洗衣液", "stock": 50, "price": 10})).await;
         assert_eq!((s, item["stock"].as_i64()), (StatusCode::CREATED, Some(50)), "{item}");
         let item_id = item["id"].as_str().unwrap().to_owned();
 
@@ -273,7 +277,10 @@ async fn two_hundred_concurrent_redemptions_take_exactly_the_stock() {
         assert_eq!(t.post(&path, &village, json!({"reason": "再次"})).await.0, StatusCode::CONFLICT);
         assert_eq!(balance(&t, &village, &fam).await, before + 10);
         assert_eq!(t.get(&format!("/api/v1/store/items/{item_id}"), &village).await.1["stock"], 1);
-        assert_eq!(t.call("POST", &format!("/api/v1/points/redemptions/{first}/fulfil"), Some(&village), None).await.0, StatusCode::CONFLICT);
+        assert_eq!(
+            t.call("POST", &format!("/api/v1/points/redemptions/{first}/fulfil"), Some(&village), None).await.0,
+            StatusCode::CONFLICT
+        );
 
         // Stocktake: 50 on the shelf expected (1 in stock + 49 reserved); 49 counted.
         let st = format!("/api/v1/store/items/{item_id}/stocktakes");
@@ -298,7 +305,8 @@ async fn families_redeem_only_at_their_own_village_or_town() {
         let city = t.token("city").await;
         let f = family(&t, &city, "赵家", json!([])).await;
         earn(&t, &city, &f, 100).await;
-        let (_, other) = t.post("/api/v1/store/items", &city, json!({"region": "420502002", "name": "毛巾", "stock": 5, "price": 10})).await;
+        let (_, other) =
+            t.post("/api/v1/store/items", &city, json!({"region": "420502002", "name": "毛巾", "stock": 5, "price": 10})).await;
         let (s, v) = t
             .post("/api/v1/points/redemptions", &city, json!({"family": f, "item": other["id"], "quantity": 1, "idempotency_key": "a"}))
             .await;

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod awards;
+mod awards_browser;
 mod browser;
 mod care;
 mod care_pages;
