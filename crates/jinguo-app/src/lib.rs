@@ -11,6 +11,7 @@ pub mod audit;
 pub mod awards;
 pub mod care;
 pub mod demo;
+pub mod education;
 mod error;
 pub mod family;
 pub mod health;
@@ -20,6 +21,7 @@ pub mod keys;
 pub mod org;
 pub mod people;
 pub mod public;
+pub mod school;
 pub mod sheets;
 
 use std::path::PathBuf;

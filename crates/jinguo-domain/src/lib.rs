@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod awards;
+pub mod education;
 pub mod family;
 pub mod help;
 pub mod insight;

@@ -16,6 +16,7 @@
 //! directory seeded before the population existed receive it).
 
 mod credentials;
+mod education;
 mod names;
 mod plan;
 mod population;
@@ -146,6 +147,7 @@ impl App {
         }
         let population = self.seed_population(&actor, &city, opts.scale, &report, progress.clone()).await?;
         self.seed_family_points(&actor, &city).await?;
+        self.seed_education_demo(&city).await?;
         let accounts = self.ensure_demo_accounts(&actor, &city, opts, &report).await?;
         if !seeded {
             let now = self.now_ms();

@@ -7,12 +7,14 @@ mod auth;
 mod awards;
 mod care;
 pub mod dto;
+mod education;
 mod family;
 mod help;
 mod insight;
 mod org;
 mod people;
 mod regions;
+mod school;
 mod screenings;
 mod sheets;
 
@@ -105,6 +107,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/awards/families/{id}/honours", get(awards::family_honours))
         .route("/api/v1/awards/roadshows", get(awards::list_roadshows).post(awards::create_roadshow))
         .route("/api/v1/awards/roadshows/{id}", get(awards::get_roadshow))
+        // Family education and the online parent school (issue 4, part D).
+        .route("/api/v1/education/centres", get(education::list_centres).post(education::create_centre))
+        .route("/api/v1/education/centres/{id}", get(education::get_centre))
+        .route("/api/v1/education/centres/{id}/teams", post(education::create_team))
+        .route("/api/v1/education/teams", get(education::list_teams))
+        .route("/api/v1/education/teams/{id}", get(education::get_team))
+        .route("/api/v1/education/teams/{id}/lecturers", post(education::create_lecturer))
+        .route("/api/v1/education/lecturers", get(education::list_lecturers))
+        .route("/api/v1/education/lecturers/{id}", get(education::get_lecturer))
+        .route("/api/v1/education/lecturers/{id}/leave", post(education::lecturer_leaves))
+        .route("/api/v1/education/activities", get(education::list_activities).post(education::create_activity))
+        .route("/api/v1/education/activities/{id}", get(education::get_activity))
+        .route("/api/v1/education/households", get(education::households))
+        .route("/api/v1/school/items", get(school::list_items).post(school::create_item))
+        .route("/api/v1/school/items/{id}", get(school::get_item).patch(school::update_item))
+        .route("/api/v1/school/items/{id}/publish", post(school::publish_item))
+        .route("/api/v1/school/consultations", get(school::queue))
+        .route("/api/v1/school/consultations/{id}", get(school::get_consultation))
+        .route("/api/v1/school/consultations/{id}/assign", post(school::assign))
+        .route("/api/v1/school/consultations/{id}/answer", post(school::answer))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
 }
@@ -148,6 +170,11 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         awards::list_objections, awards::answer_objection,
         awards::create_honour, awards::list_honours, awards::family_honours,
         awards::create_roadshow, awards::list_roadshows, awards::get_roadshow,
+        education::create_centre, education::list_centres, education::get_centre, education::create_team, education::list_teams, education::get_team,
+        education::create_lecturer, education::list_lecturers, education::get_lecturer, education::lecturer_leaves,
+        education::create_activity, education::list_activities, education::get_activity, education::households,
+        school::create_item, school::list_items, school::get_item, school::update_item, school::publish_item,
+        school::queue, school::get_consultation, school::assign, school::answer,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -8,6 +8,7 @@ mod account;
 mod audit;
 pub mod awards;
 mod care;
+mod education;
 mod family;
 mod help;
 mod home;
@@ -46,6 +47,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(help::router())
         .merge(family::router())
         .merge(awards::router())
+        .merge(education::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -157,6 +159,10 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
                 item("巡讲活动", "/awards/roadshows"),
                 item("积分超市", "/store/items"),
                 item("家风家训审核", "/mottos"),
+                item("家庭教育指导中心", "/education/centres"),
+                item("家庭教育活动", "/education/activities"),
+                item("家长学校", "/school/items"),
+                item("家长咨询", "/school/consultations"),
             ],
         });
     }

@@ -10,6 +10,8 @@ mod awards_browser;
 mod browser;
 mod care;
 mod care_pages;
+mod education;
+mod education_pages;
 mod family;
 mod family_pages;
 mod help;
