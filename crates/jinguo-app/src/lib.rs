@@ -8,10 +8,12 @@
 pub mod access;
 mod actor;
 pub mod audit;
+pub mod awards;
 pub mod care;
 pub mod demo;
 pub mod education;
 mod error;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod insight;

@@ -81,6 +81,8 @@ pub enum Unit {
     Percent,
     /// 元: money. Roll-ups keep whole fen; the figure is fen ÷ 100.
     Yuan,
+    /// 分: family points (whole points).
+    Points,
 }
 
 impl Unit {
@@ -91,6 +93,7 @@ impl Unit {
             Unit::PersonTimes => "人次",
             Unit::Percent => "%",
             Unit::Yuan => "元",
+            Unit::Points => "分",
         }
     }
 }
@@ -227,6 +230,44 @@ pub mod metric {
         format!("org.activities.{}", category.code())
     }
 
+    // Family points, goods store and mottos (issue 4, part B).
+    /// Families registered (a stock: +1 when a family is created).
+    pub const FAMILIES: &str = "family.families";
+    /// Points issued: earned, and positive adjustments (a flow, in points).
+    pub const POINTS_ISSUED: &str = "family.points.issued";
+    /// Points deducted: deductions, and negative adjustments (a flow, in points, positive).
+    pub const POINTS_DEDUCTED: &str = "family.points.deducted";
+    /// Points redeemed at the goods store, net of cancelled redemptions (a flow).
+    pub const POINTS_REDEEMED: &str = "family.points.redeemed";
+    /// Points expired (a flow).
+    pub const POINTS_EXPIRED: &str = "family.points.expired";
+    /// Families taking part: +1 on a family's first ledger entry ever (a stock).
+    pub const POINTS_FAMILIES: &str = "family.points.families";
+    /// Redemptions made at the goods store (a flow; cancellations are not subtracted).
+    pub const STORE_REDEMPTIONS: &str = "family.store.redemptions";
+    /// Family mottos collected (a flow, on submission).
+    pub const MOTTOS: &str = "family.mottos";
+    // Award campaigns (issue 4): campaigns run (on the day created), nominations (on the day
+    // made), objections raised and upheld, honours awarded (on the day recorded; by level and by
+    // kind: `family.honours.<level>`, `family.honours.<kind>`), roadshows and their audience.
+    pub const AWARD_CAMPAIGNS: &str = "family.campaigns";
+    pub const AWARD_NOMINATIONS: &str = "family.nominations";
+    pub const AWARD_OBJECTIONS: &str = "family.objections";
+    pub const AWARD_OBJECTIONS_UPHELD: &str = "family.objections.upheld";
+    pub const HONOURS: &str = "family.honours";
+    pub const ROADSHOWS: &str = "family.roadshows";
+    pub const ROADSHOW_AUDIENCE: &str = "family.roadshows.audience";
+
+    /// Honours of one level: `family.honours.<level>`.
+    pub fn honours_of_level(level: crate::awards::HonourLevel) -> String {
+        format!("{HONOURS}.{}", level.code())
+    }
+
+    /// Honours of one kind: `family.honours.<kind>`.
+    pub fn honours_of_kind(kind: crate::awards::AwardKind) -> String {
+        format!("{HONOURS}.{}", kind.code())
+    }
+
     // Family education and the online parent school (issue 4, part D).
     /// Guidance centres (a stock), and by level: `family.education.centres.<level>`.
     pub const EDU_CENTRES: &str = "family.education.centres";
@@ -329,6 +370,33 @@ pub const INDICATORS: &[Indicator] = &[
     ind("people.category.serious_illness", "大病妇女", Person, Care, Stock("people.category.serious_illness")),
     ind("people.category.gig_worker", "新业态从业女性", Person, Care, Stock("people.category.gig_worker")),
     ind("people.category.scientist", "女科技工作者", Person, Care, Stock("people.category.scientist")),
+    // Family points, goods store and mottos (issue 4, part B).
+    ind("family.families", "登记家庭", Count, Family, Stock("family.families")),
+    ind("family.points.issued", "发放家风积分", Points, Family, Flow("family.points.issued")),
+    ind("family.points.deducted", "扣减家风积分", Points, Family, Flow("family.points.deducted")),
+    ind("family.points.redeemed", "兑换家风积分", Points, Family, Flow("family.points.redeemed")),
+    ind("family.points.expired", "过期家风积分", Points, Family, Flow("family.points.expired")),
+    ind("family.points.families", "参与积分制家庭", Count, Family, Stock("family.points.families")),
+    ind("family.store.redemptions", "积分超市兑换", Count, Family, Flow("family.store.redemptions")),
+    ind("family.mottos", "征集家风家训", Count, Family, Flow("family.mottos")),
+    // Award campaigns, honours, roadshows (issue 4).
+    ind("family.campaigns", "开展家庭评选活动", Count, Family, Flow("family.campaigns")),
+    ind("family.nominations", "评选推荐(含自荐)", Count, Family, Flow("family.nominations")),
+    ind("family.objections", "公示期收到异议", Count, Family, Flow("family.objections")),
+    ind("family.objections.upheld", "异议成立(撤销)", Count, Family, Flow("family.objections.upheld")),
+    ind("family.honours", "家庭及个人获评荣誉", Count, Family, Flow("family.honours")),
+    ind("family.honours.city", "市级荣誉", Count, Family, Flow("family.honours.city")),
+    ind("family.honours.province", "省级荣誉", Count, Family, Flow("family.honours.province")),
+    ind("family.honours.national", "全国荣誉", Count, Family, Flow("family.honours.national")),
+    ind("family.honours.civilised", "文明家庭", Count, Family, Flow("family.honours.civilised")),
+    ind("family.honours.most_beautiful", "最美家庭", Count, Family, Flow("family.honours.most_beautiful")),
+    ind("family.honours.integrity", "廉洁家庭", Count, Family, Flow("family.honours.integrity")),
+    ind("family.honours.good_mother_in_law", "好婆婆", Person, Family, Flow("family.honours.good_mother_in_law")),
+    ind("family.honours.good_daughter_in_law", "好媳妇", Person, Family, Flow("family.honours.good_daughter_in_law")),
+    ind("family.honours.science_star", "巾帼科技之星", Person, Family, Flow("family.honours.science_star")),
+    ind("family.honours.custom", "其他家庭荣誉(市定)", Count, Family, Flow("family.honours.custom")),
+    ind("family.roadshows", "最美家庭巡讲", Count, Family, Flow("family.roadshows")),
+    ind("family.roadshows.audience", "巡讲受众", PersonTimes, Family, Flow("family.roadshows.audience")),
     // Family education and the online parent school (issue 4, part D).
     ind("family.education.centres", "家庭教育指导中心(站)", Count, Family, Stock("family.education.centres")),
     ind("family.education.centres.city", "市级家庭教育指导中心", Count, Family, Stock("family.education.centres.city")),
@@ -406,6 +474,18 @@ mod tests {
         }
         for m in [metric::HELP_PAIRINGS_ACTIVE, metric::HELP_GROUPS, metric::HELP_GROUP_MEMBERS] {
             assert!(INDICATORS.iter().any(|i| i.formula == Formula::Stock(m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn every_honour_level_and_kind_has_its_indicator() {
+        for l in crate::awards::HonourLevel::ALL {
+            let m = metric::honours_of_level(l);
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) if s == m)), "{m}");
+        }
+        for k in crate::awards::AwardKind::ALL {
+            let m = metric::honours_of_kind(k);
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) if s == m)), "{m}");
         }
     }
 

@@ -7,7 +7,9 @@
 //! (indicator definitions and periods). Later areas (people, care, family, develop) join them.
 
 pub mod access;
+pub mod awards;
 pub mod education;
+pub mod family;
 pub mod help;
 pub mod insight;
 pub mod invalid;

@@ -11,10 +11,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod awards;
 pub mod bulk;
 pub mod care;
 mod db;
 pub mod education;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod ids;
@@ -70,6 +72,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_awards;
 #[cfg(test)]
 mod tests_education;
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             api::upload_router(state.clone())
                 .merge(views::sheets::upload_router())
+                .merge(views::awards::upload_router())
                 .layer(RequestBodyLimitLayer::new(views::sheets::UPLOAD_LIMIT)),
         )
         .layer(axum::extract::DefaultBodyLimit::disable())

@@ -146,6 +146,7 @@ impl App {
             seeding?;
         }
         let population = self.seed_population(&actor, &city, opts.scale, &report, progress.clone()).await?;
+        self.seed_family_points(&actor, &city).await?;
         self.seed_education_demo(&city).await?;
         let accounts = self.ensure_demo_accounts(&actor, &city, opts, &report).await?;
         if !seeded {

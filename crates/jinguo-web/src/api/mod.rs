@@ -4,9 +4,11 @@
 //! (they are 64-bit, beyond what JavaScript numbers hold exactly).
 
 mod auth;
+mod awards;
 mod care;
 pub mod dto;
 mod education;
+mod family;
 mod help;
 mod insight;
 mod org;
@@ -72,6 +74,39 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/screenings/overdue", get(screenings::overdue))
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
+        // Families, family points, goods store, mottos (issue 4, part B).
+        .route("/api/v1/families", get(family::list_families).post(family::create_family))
+        .route("/api/v1/families/{id}", get(family::get_family))
+        .route("/api/v1/families/{id}/members", post(family::add_member))
+        .route("/api/v1/families/{id}/members/{member}/remove", post(family::remove_member))
+        .route("/api/v1/families/{id}/mottos", post(family::submit_motto))
+        .route("/api/v1/mottos/{id}/review", post(family::review_motto))
+        .route("/api/v1/points/entries", post(family::create_entry))
+        .route("/api/v1/points/redemptions", post(family::redeem))
+        .route("/api/v1/points/redemptions/{id}", get(family::get_redemption))
+        .route("/api/v1/points/redemptions/{id}/fulfil", post(family::fulfil))
+        .route("/api/v1/points/redemptions/{id}/cancel", post(family::cancel))
+        .route("/api/v1/store/items", get(family::list_items).post(family::create_item))
+        .route("/api/v1/store/items/{id}", get(family::get_item))
+        .route("/api/v1/store/items/{id}/restock", post(family::restock))
+        .route("/api/v1/store/items/{id}/stocktakes", post(family::stocktake))
+        .route("/api/v1/activities/{id}/points", post(family::activity_points))
+        // Award campaigns (issue 4).
+        .route("/api/v1/awards/campaigns", get(awards::list_campaigns).post(awards::create_campaign))
+        .route("/api/v1/awards/campaigns/{id}", get(awards::get_campaign))
+        .route("/api/v1/awards/campaigns/{id}/nominations", get(awards::list_nominations))
+        .route("/api/v1/awards/campaigns/{id}/objections", get(awards::list_objections))
+        .route("/api/v1/awards/campaigns/{id}/notice", post(awards::publish_notice))
+        .route("/api/v1/awards/campaigns/{id}/finalise", post(awards::finalise))
+        .route("/api/v1/awards/nominations/{id}", get(awards::get_nomination))
+        .route("/api/v1/awards/nominations/{id}/review", post(awards::review))
+        .route("/api/v1/awards/nominations/{id}/resubmit", post(awards::resubmit))
+        .route("/api/v1/awards/nominations/{id}/flagged-votes", post(awards::settle_votes))
+        .route("/api/v1/awards/objections/{id}/answer", post(awards::answer_objection))
+        .route("/api/v1/awards/honours", get(awards::list_honours).post(awards::create_honour))
+        .route("/api/v1/awards/families/{id}/honours", get(awards::family_honours))
+        .route("/api/v1/awards/roadshows", get(awards::list_roadshows).post(awards::create_roadshow))
+        .route("/api/v1/awards/roadshows/{id}", get(awards::get_roadshow))
         // Family education and the online parent school (issue 4, part D).
         .route("/api/v1/education/centres", get(education::list_centres).post(education::create_centre))
         .route("/api/v1/education/centres/{id}", get(education::get_centre))
@@ -102,6 +137,8 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         .route("/api/v1/people/import", post(sheets::import))
         .route("/api/v1/care/cases/import", post(sheets::care_import))
         .route("/api/v1/screenings/import", post(sheets::screening_import))
+        // A nomination carries its photos (base64, up to 5 MB each).
+        .route("/api/v1/awards/nominations", post(awards::create_nomination))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
 }
 
@@ -124,6 +161,15 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         help::create_group, help::list_groups, help::get_group, help::add_member, help::leave, help::add_meeting,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,
+        family::create_family, family::list_families, family::get_family, family::add_member, family::remove_member,
+        family::submit_motto, family::review_motto, family::create_entry, family::redeem, family::get_redemption,
+        family::fulfil, family::cancel, family::create_item, family::list_items, family::get_item, family::restock,
+        family::stocktake, family::activity_points,
+        awards::create_campaign, awards::list_campaigns, awards::get_campaign, awards::publish_notice, awards::finalise,
+        awards::create_nomination, awards::list_nominations, awards::get_nomination, awards::review, awards::resubmit, awards::settle_votes,
+        awards::list_objections, awards::answer_objection,
+        awards::create_honour, awards::list_honours, awards::family_honours,
+        awards::create_roadshow, awards::list_roadshows, awards::get_roadshow,
         education::create_centre, education::list_centres, education::get_centre, education::create_team, education::list_teams, education::get_team,
         education::create_lecturer, education::list_lecturers, education::get_lecturer, education::lecturer_leaves,
         education::create_activity, education::list_activities, education::get_activity, education::households,

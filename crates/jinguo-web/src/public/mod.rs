@@ -8,6 +8,7 @@
 //! `public/layout.html` template, and check the form token with [`PublicUser::check_csrf`].
 
 mod account;
+pub(crate) mod awards;
 
 use std::convert::Infallible;
 
@@ -27,7 +28,7 @@ pub const PUBLIC_COOKIE: &str = "jinguo_public";
 const FORM_COOKIE: &str = "jinguo_public_form";
 
 pub fn router() -> Router<AppState> {
-    account::router()
+    account::router().merge(awards::router())
 }
 
 /// A logged-in member of the public. Without a session, the page redirects to the public login

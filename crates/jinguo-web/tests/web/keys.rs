@@ -33,7 +33,7 @@ fn women() -> Vec<PersonInput> {
 
 async fn row_counts(t: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in ["people", "person_categories", "accounts", "rollups"] {
+    for table in ["people", "person_categories", "accounts", "public_accounts", "public_consents", "rollups"] {
         out.push(jinguo_store::keys::count_rows(t.app.db.reader(), table).await.unwrap());
     }
     out
@@ -66,6 +66,9 @@ async fn assert_all_intact(t: &TestApp, app: &App, registered: &[(i64, PersonInp
         let again = app.register_person(&op, w).await.unwrap();
         assert!(matches!(again, Registration::Existing(ref v) if v.id == *id), "{}: dedup after rotation", t.engine);
     }
+    // The member of the public still logs in by her phone.
+    let login = app.login_public("13907175555", "Gongzhong-2026", &jinguo_app::public::Origin::default()).await;
+    assert_eq!(login.map(|l| l.account.phone_masked).ok().as_deref(), Some("139****5555"), "{}: public login after rotation", t.engine);
     // The administrators' second factors still open.
     let rows = jinguo_store::keys::batch(app.db.reader(), "accounts", &["totp_secret"], i64::MIN, 100).await.unwrap();
     let secrets: Vec<String> = rows.into_iter().filter_map(|r| r.values[0].clone()).collect();
@@ -92,6 +95,16 @@ async fn key_rotation_loses_nothing_and_resumes_after_a_crash() {
                 Registration::Existing(_) => panic!("{}: fixture women must be distinct", t.engine),
             }
         }
+        // A member of the public: her phone is sealed and indexed like the register's.
+        let signup = jinguo_domain::public::SignupInput {
+            phone: "13907175555".into(),
+            nickname: "王女士".into(),
+            password: "Gongzhong-2026".into(),
+            confirm: "Gongzhong-2026".into(),
+            agree_terms: true,
+            agree_personal_info: true,
+        };
+        t.app.register_public(&signup, &jinguo_app::public::Origin::default()).await.unwrap();
         let before = row_counts(&t).await;
         let key_file = t.data_dir().join("rotate.key");
         t.app.crypto.ring.save(&key_file).unwrap();
@@ -132,11 +145,12 @@ async fn key_rotation_loses_nothing_and_resumes_after_a_crash() {
         assert_eq!(report.tables[0].rows, 12);
         assert_eq!(report.tables[0].rewritten, 9, "{}: rows already under the new key are skipped", t.engine);
         assert_eq!(report.tables[1].rewritten, 3, "{}: the three administrators' TOTP secrets", t.engine);
+        assert_eq!((report.tables[2].rows, report.tables[2].rewritten), (1, 1), "{}: the public account's phone", t.engine);
 
         let rotated = app_with_keys(&t, &key_file);
         rotated.check_index_key().await.unwrap();
         assert!(t.app.check_index_key().await.is_err(), "{}: the old key ring must be refused after rotation", t.engine);
-        assert_eq!(under_key(&rotated, old_key).await, vec![0; 4], "{}: nothing left under the old key", t.engine);
+        assert_eq!(under_key(&rotated, old_key).await, vec![0; 5], "{}: nothing left under the old key", t.engine);
         assert_eq!(rotated.crypto.ring.ids(), vec![old_key, new_key], "old keys are kept");
         assert_all_intact(&t, &rotated, &registered).await;
         assert_eq!(row_counts(&t).await, before, "{}: no row lost or added", t.engine);

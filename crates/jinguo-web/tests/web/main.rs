@@ -5,11 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod awards;
+mod awards_browser;
 mod browser;
 mod care;
 mod care_pages;
 mod education;
 mod education_pages;
+mod family;
+mod family_pages;
 mod help;
 mod help_pages;
 mod keys;
