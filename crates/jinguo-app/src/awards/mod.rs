@@ -9,6 +9,7 @@
 //! the places its county was given; the public nominates, votes and objects from the public
 //! pages (see [`PublicVoter`]).
 
+mod demo;
 mod honours;
 mod nominations;
 
