@@ -721,10 +721,11 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该异议已答复".into()));
         }
-        if upheld && n.stage == Stage::CityApproved {
-            if noms::move_stage(&w, n.id, Stage::CityApproved, Stage::Withdrawn, &format!("异议成立：{answer}"), now).await? {
-                store::give_back(&w, c.id, &n.county, Stage::CityApproved.places_held()).await?;
-            }
+        if upheld
+            && n.stage == Stage::CityApproved
+            && noms::move_stage(&w, n.id, Stage::CityApproved, Stage::Withdrawn, &format!("异议成立：{answer}"), now).await?
+        {
+            store::give_back(&w, c.id, &n.county, Stage::CityApproved.places_held()).await?;
         }
         w.audit(actor.entry(
             now,
