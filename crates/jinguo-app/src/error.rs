@@ -25,6 +25,10 @@ pub enum AppError {
     Invalid(#[from] Invalid),
     #[error("{0}")]
     Conflict(String),
+    /// A conflict with a code of its own (e.g. `insufficient_points`, `out_of_stock`): the
+    /// request was understood and refused as the records stand; nothing was written.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     /// Anything unexpected: logged with its cause, shown as an opaque message.
     #[error("服务器内部错误，请稍后再试")]
     Internal(String),
@@ -41,6 +45,7 @@ impl AppError {
             AppError::Locked(_) => "account_locked",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
+            AppError::Refused { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }

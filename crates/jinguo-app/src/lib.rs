@@ -11,7 +11,9 @@ pub mod audit;
 pub mod awards;
 pub mod care;
 pub mod demo;
+pub mod education;
 mod error;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod insight;
@@ -19,6 +21,7 @@ pub mod keys;
 pub mod org;
 pub mod people;
 pub mod public;
+pub mod school;
 pub mod sheets;
 
 use std::path::PathBuf;

@@ -81,6 +81,8 @@ pub enum Unit {
     Percent,
     /// 元: money. Roll-ups keep whole fen; the figure is fen ÷ 100.
     Yuan,
+    /// 分: family points (whole points).
+    Points,
 }
 
 impl Unit {
@@ -91,6 +93,7 @@ impl Unit {
             Unit::PersonTimes => "人次",
             Unit::Percent => "%",
             Unit::Yuan => "元",
+            Unit::Points => "分",
         }
     }
 }
@@ -129,6 +132,10 @@ pub enum RegisterFigure {
     VisitsOverdue,
     /// Registered women aged 35–64 at the end of the period (two-cancer screening).
     EligibleWomen,
+    /// Households served by family-education activities in the period: distinct families of the
+    /// register, plus the unnamed households counted at activities (a distinct count over any
+    /// period cannot be summed from daily deltas, so it is counted from its small register).
+    EducationHouseholds,
 }
 
 /// How an indicator is computed.
@@ -223,6 +230,23 @@ pub mod metric {
         format!("org.activities.{}", category.code())
     }
 
+    // Family points, goods store and mottos (issue 4, part B).
+    /// Families registered (a stock: +1 when a family is created).
+    pub const FAMILIES: &str = "family.families";
+    /// Points issued: earned, and positive adjustments (a flow, in points).
+    pub const POINTS_ISSUED: &str = "family.points.issued";
+    /// Points deducted: deductions, and negative adjustments (a flow, in points, positive).
+    pub const POINTS_DEDUCTED: &str = "family.points.deducted";
+    /// Points redeemed at the goods store, net of cancelled redemptions (a flow).
+    pub const POINTS_REDEEMED: &str = "family.points.redeemed";
+    /// Points expired (a flow).
+    pub const POINTS_EXPIRED: &str = "family.points.expired";
+    /// Families taking part: +1 on a family's first ledger entry ever (a stock).
+    pub const POINTS_FAMILIES: &str = "family.points.families";
+    /// Redemptions made at the goods store (a flow; cancellations are not subtracted).
+    pub const STORE_REDEMPTIONS: &str = "family.store.redemptions";
+    /// Family mottos collected (a flow, on submission).
+    pub const MOTTOS: &str = "family.mottos";
     // Award campaigns (issue 4): campaigns run (on the day created), nominations (on the day
     // made), objections raised and upheld, honours awarded (on the day recorded; by level and by
     // kind: `family.honours.<level>`, `family.honours.<kind>`), roadshows and their audience.
@@ -242,6 +266,37 @@ pub mod metric {
     /// Honours of one kind: `family.honours.<kind>`.
     pub fn honours_of_kind(kind: crate::awards::AwardKind) -> String {
         format!("{HONOURS}.{}", kind.code())
+    }
+
+    // Family education and the online parent school (issue 4, part D).
+    /// Guidance centres (a stock), and by level: `family.education.centres.<level>`.
+    pub const EDU_CENTRES: &str = "family.education.centres";
+    pub const EDU_TEAMS: &str = "family.education.lecturer_teams";
+    /// Lecturers (a stock: +1 on joining, −1 on leaving).
+    pub const EDU_LECTURERS: &str = "family.education.lecturers";
+    /// Guidance activities held (a flow), and by kind: `family.education.activities.<kind>`.
+    pub const EDU_ACTIVITIES: &str = "family.education.activities";
+    /// Household-times served (a flow: each named family and each unnamed household per activity).
+    pub const EDU_HOUSEHOLD_TIMES: &str = "family.education.household_times";
+    /// Published articles and videos (stocks, +1 on the day published).
+    pub const SCHOOL_ARTICLES: &str = "family.school.articles";
+    pub const SCHOOL_VIDEOS: &str = "family.school.videos";
+    /// Views of articles and videos (a flow, written in buffered batches).
+    pub const SCHOOL_VIEWS: &str = "family.school.views";
+    /// Consultations asked, answered, rated, and rated 满意 (flows, on the day of each step).
+    pub const SCHOOL_ASKED: &str = "family.school.consultations.asked";
+    pub const SCHOOL_ANSWERED: &str = "family.school.consultations.answered";
+    pub const SCHOOL_RATED: &str = "family.school.consultations.rated";
+    pub const SCHOOL_GOOD: &str = "family.school.consultations.good";
+
+    /// Centres of one level: `family.education.centres.<level>`.
+    pub fn edu_centres_of_level(level: crate::Level) -> String {
+        format!("{EDU_CENTRES}.{}", level.code_name())
+    }
+
+    /// Activities of one kind: `family.education.activities.<kind>`.
+    pub fn edu_activities_of_kind(kind: crate::education::ActivityKind) -> String {
+        format!("{EDU_ACTIVITIES}.{}", kind.code())
     }
 }
 
@@ -315,6 +370,15 @@ pub const INDICATORS: &[Indicator] = &[
     ind("people.category.serious_illness", "大病妇女", Person, Care, Stock("people.category.serious_illness")),
     ind("people.category.gig_worker", "新业态从业女性", Person, Care, Stock("people.category.gig_worker")),
     ind("people.category.scientist", "女科技工作者", Person, Care, Stock("people.category.scientist")),
+    // Family points, goods store and mottos (issue 4, part B).
+    ind("family.families", "登记家庭", Count, Family, Stock("family.families")),
+    ind("family.points.issued", "发放家风积分", Points, Family, Flow("family.points.issued")),
+    ind("family.points.deducted", "扣减家风积分", Points, Family, Flow("family.points.deducted")),
+    ind("family.points.redeemed", "兑换家风积分", Points, Family, Flow("family.points.redeemed")),
+    ind("family.points.expired", "过期家风积分", Points, Family, Flow("family.points.expired")),
+    ind("family.points.families", "参与积分制家庭", Count, Family, Stock("family.points.families")),
+    ind("family.store.redemptions", "积分超市兑换", Count, Family, Flow("family.store.redemptions")),
+    ind("family.mottos", "征集家风家训", Count, Family, Flow("family.mottos")),
     // Award campaigns, honours, roadshows (issue 4).
     ind("family.campaigns", "开展家庭评选活动", Count, Family, Flow("family.campaigns")),
     ind("family.nominations", "评选推荐(含自荐)", Count, Family, Flow("family.nominations")),
@@ -333,6 +397,34 @@ pub const INDICATORS: &[Indicator] = &[
     ind("family.honours.custom", "其他家庭荣誉(市定)", Count, Family, Flow("family.honours.custom")),
     ind("family.roadshows", "最美家庭巡讲", Count, Family, Flow("family.roadshows")),
     ind("family.roadshows.audience", "巡讲受众", PersonTimes, Family, Flow("family.roadshows.audience")),
+    // Family education and the online parent school (issue 4, part D).
+    ind("family.education.centres", "家庭教育指导中心(站)", Count, Family, Stock("family.education.centres")),
+    ind("family.education.centres.city", "市级家庭教育指导中心", Count, Family, Stock("family.education.centres.city")),
+    ind("family.education.centres.county", "县级家庭教育指导中心", Count, Family, Stock("family.education.centres.county")),
+    ind("family.education.centres.town", "镇级家庭教育指导站", Count, Family, Stock("family.education.centres.town")),
+    ind("family.education.centres.village", "村级家庭教育指导站", Count, Family, Stock("family.education.centres.village")),
+    ind("family.education.lecturer_teams", "家庭教育讲师团", Count, Family, Stock("family.education.lecturer_teams")),
+    ind("family.education.lecturers", "家庭教育讲师", Person, Family, Stock("family.education.lecturers")),
+    ind("family.education.activities", "家庭教育指导服务活动", Count, Family, Flow("family.education.activities")),
+    ind("family.education.activities.community", "进社区活动", Count, Family, Flow("family.education.activities.community")),
+    ind("family.education.activities.school", "进学校活动", Count, Family, Flow("family.education.activities.school")),
+    ind("family.education.activities.rural", "进农村活动", Count, Family, Flow("family.education.activities.rural")),
+    ind("family.education.households", "服务家庭(不重复)", Count, Family, Register(RegisterFigure::EducationHouseholds)),
+    ind("family.education.household_times", "服务家庭户次", Count, Family, Flow("family.education.household_times")),
+    ind("family.school.articles", "家长学校文章", Count, Family, Stock("family.school.articles")),
+    ind("family.school.videos", "家长学校视频", Count, Family, Stock("family.school.videos")),
+    ind("family.school.views", "家长学校浏览", PersonTimes, Family, Flow("family.school.views")),
+    ind("family.school.consultations.asked", "家长咨询", Count, Family, Flow("family.school.consultations.asked")),
+    ind("family.school.consultations.answered", "咨询已解答", Count, Family, Flow("family.school.consultations.answered")),
+    ind("family.school.consultations.rated", "解答已评价", Count, Family, Flow("family.school.consultations.rated")),
+    ind("family.school.consultations.good", "解答获满意评价", Count, Family, Flow("family.school.consultations.good")),
+    ind(
+        "family.school.satisfaction",
+        "家长咨询满意率",
+        Percent,
+        Family,
+        Ratio("family.school.consultations.good", "family.school.consultations.rated"),
+    ),
 ];
 
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
@@ -394,6 +486,34 @@ mod tests {
         for k in crate::awards::AwardKind::ALL {
             let m = metric::honours_of_kind(k);
             assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) if s == m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn every_education_metric_has_its_indicator() {
+        use crate::education::ActivityKind;
+        let mut metrics: Vec<String> = [
+            metric::EDU_CENTRES,
+            metric::EDU_TEAMS,
+            metric::EDU_LECTURERS,
+            metric::EDU_ACTIVITIES,
+            metric::EDU_HOUSEHOLD_TIMES,
+            metric::SCHOOL_ARTICLES,
+            metric::SCHOOL_VIDEOS,
+            metric::SCHOOL_VIEWS,
+            metric::SCHOOL_ASKED,
+            metric::SCHOOL_ANSWERED,
+            metric::SCHOOL_RATED,
+            metric::SCHOOL_GOOD,
+        ]
+        .map(String::from)
+        .to_vec();
+        metrics.extend(ActivityKind::ALL.iter().map(|k| metric::edu_activities_of_kind(*k)));
+        metrics.extend(
+            [crate::Level::City, crate::Level::County, crate::Level::Town, crate::Level::Village].map(metric::edu_centres_of_level),
+        );
+        for m in metrics {
+            assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) | Formula::Stock(s) if s == m)), "{m}");
         }
     }
 

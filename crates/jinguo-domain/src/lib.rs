@@ -8,6 +8,8 @@
 
 pub mod access;
 pub mod awards;
+pub mod education;
+pub mod family;
 pub mod help;
 pub mod insight;
 pub mod invalid;

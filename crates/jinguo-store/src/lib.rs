@@ -15,6 +15,8 @@ pub mod awards;
 pub mod bulk;
 pub mod care;
 mod db;
+pub mod education;
+pub mod family;
 pub mod health;
 pub mod help;
 pub mod ids;
@@ -72,5 +74,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 mod tests;
 #[cfg(test)]
 mod tests_awards;
+#[cfg(test)]
+mod tests_education;
 #[cfg(test)]
 mod tests_help;

@@ -16,7 +16,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "overdue_index", include_str!("../migrations/0008_overdue_index.sql")),
     (9, "short_blind_indexes", include_str!("../migrations/0009_short_blind_indexes.sql")),
     (10, "families_public", include_str!("../migrations/0010_families_public.sql")),
+    (11, "points", include_str!("../migrations/0011_points.sql")),
     (12, "awards", include_str!("../migrations/0012_awards.sql")),
+    (13, "education", include_str!("../migrations/0013_education.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -15,7 +15,7 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::Unauthorized(_) | AppError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
         AppError::Locked(_) => StatusCode::LOCKED,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Refused { .. } => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -52,7 +52,14 @@ pub async fn serve(app: App, config: WebConfig, listener: tokio::net::TcpListene
     let state = AppState::new(app, config);
     let sweeper = state.clone();
     tokio::spawn(async move { sweeper.sweep_sessions_forever().await });
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
+    let views = state.clone();
+    tokio::spawn(async move { views.flush_school_views_forever().await });
+    let last = state.clone();
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    last.flush_school_views().await;
+    served
 }
 
 async fn shutdown_signal() {

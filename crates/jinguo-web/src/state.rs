@@ -32,6 +32,8 @@ pub struct AppState {
     pub api_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Spreadsheet imports running or recently finished.
     pub jobs: Arc<crate::views::sheets::Jobs>,
+    /// Parent-school views counted in memory, written in batches (see `jinguo_app::school`).
+    pub school_views: Arc<jinguo_app::school::ViewBuffer>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             app,
             config: Arc::new(config),
             jobs: Arc::default(),
+            school_views: Arc::default(),
         }
     }
 
@@ -62,6 +65,23 @@ impl AppState {
             }
             self.login_limiter.retain_recent();
             self.api_limiter.retain_recent();
+        }
+    }
+}
+
+/// Parent-school views: written every half minute, before staff read them, and at shutdown.
+impl AppState {
+    pub async fn flush_school_views(&self) {
+        if let Err(e) = self.app.flush_school_views(&self.school_views).await {
+            tracing::warn!(error = %e, "writing parent-school views failed; kept for the next try");
+        }
+    }
+
+    pub async fn flush_school_views_forever(self) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            self.flush_school_views().await;
         }
     }
 }

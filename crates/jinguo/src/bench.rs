@@ -5,6 +5,7 @@
 
 mod import;
 mod national;
+mod redeem;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,8 @@ enum What {
     Import(import::ImportArgs),
     /// 全市逾期未走访名单：在载入城市规模演示数据（约 250 万名妇女）的全新数据库上，按接口 GET /api/v1/care/overdue?region=420500000000 的方式取首页与总数；基线为扫描原始走访记录算出同一名单。同时给出载入用时与行/秒
     Overdue(OverdueArgs),
+    /// 积分兑换：200 个并发客户端经回环 HTTP 调用 POST /api/v1/points/redemptions，给出每秒兑换笔数与 p99；基线为同样的兑换逐笔进行；测后核对库存与积分台账
+    Redeem(redeem::RedeemArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -77,6 +80,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
         What::Indicators(a) => indicators_bench(a, settings).await,
         What::Import(a) => import::run(a, settings).await,
         What::Overdue(a) => overdue_bench(a, settings).await,
+        What::Redeem(a) => redeem::run(a, settings).await,
     }
 }
 

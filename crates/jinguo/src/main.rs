@@ -10,6 +10,7 @@ mod demo;
 mod keys;
 mod migrate;
 mod people;
+mod points;
 mod regions;
 mod screenings;
 mod serve;
@@ -55,6 +56,9 @@ enum Command {
     /// 两癌筛查：导入模板、导入与导出（.xlsx/.csv）
     #[command(subcommand)]
     Screenings(screenings::Command),
+    /// 家风积分：积分过期、有效期与家庭排行设置
+    #[command(subcommand)]
+    Points(points::Command),
     /// 主密钥：轮换与查看
     #[command(subcommand)]
     Keys(keys::Command),
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             Command::People(cmd) => people::run(cmd, settings).await,
             Command::Care(cmd) => care::run(cmd, settings).await,
             Command::Screenings(cmd) => screenings::run(cmd, settings).await,
+            Command::Points(cmd) => points::run(cmd, settings).await,
             Command::Keys(cmd) => keys::run(cmd, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,

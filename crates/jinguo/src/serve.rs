@@ -45,6 +45,7 @@ pub async fn run(args: Args, mut settings: Settings) -> anyhow::Result<ExitCode>
     tracing::info!(%addr, storage = %settings.describe_storage(), startup_ms = started.elapsed().as_millis() as u64, "serving");
 
     tokio::spawn(keep_lease(app.clone()));
+    tokio::spawn(crate::points::expire_daily(app.clone()));
     let lease = app.clone();
     jinguo_web::serve(app, settings.web.clone(), listener).await.map_err(|e| ui::fail(1, format!("错误：网站服务异常退出：{e}")))?;
     if let Err(e) = lease.end_lease().await {

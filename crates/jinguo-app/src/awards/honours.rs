@@ -56,7 +56,7 @@ pub struct RoadshowInput {
 
 impl App {
     /// A family for a write: in scope, else Forbidden (audited) if it exists, a field error if not.
-    async fn family_for_write(&self, actor: &Actor, field: &str, id: &str, action: &str) -> Result<FamilyRef> {
+    async fn honour_family_for_write(&self, actor: &Actor, field: &str, id: &str, action: &str) -> Result<FamilyRef> {
         let fid: i64 = id.trim().parse().map_err(|_| AppError::invalid(field, "请选择家庭"))?;
         match store::family(self.db.reader(), fid).await? {
             Some(f) if actor.scope.contains(&f.region) => Ok(f),
@@ -81,7 +81,7 @@ impl App {
         let (Some(kind), Some(level), Some(title), Some(day)) = (kind, level, title, day) else {
             return Err(AppError::Internal("validation".into()));
         };
-        let f = self.family_for_write(actor, "family", &input.family, ACTION).await?;
+        let f = self.honour_family_for_write(actor, "family", &input.family, ACTION).await?;
         let person = match input.person.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(p) => {
@@ -172,7 +172,7 @@ impl App {
         }
         let mut families = Vec::new();
         for id in ids {
-            let f = self.family_for_write(actor, "families", id, ACTION).await?;
+            let f = self.honour_family_for_write(actor, "families", id, ACTION).await?;
             if !families.contains(&f.id) {
                 families.push(f.id);
             }

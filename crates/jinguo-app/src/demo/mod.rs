@@ -16,6 +16,7 @@
 //! directory seeded before the population existed receive it).
 
 mod credentials;
+mod education;
 mod names;
 mod plan;
 mod population;
@@ -145,6 +146,8 @@ impl App {
             seeding?;
         }
         let population = self.seed_population(&actor, &city, opts.scale, &report, progress.clone()).await?;
+        self.seed_family_points(&actor, &city).await?;
+        self.seed_education_demo(&city).await?;
         // Award campaigns, honours and roadshows over the five years (idempotent on its own key).
         self.seed_awards_demo(&actor, &city).await?;
         let accounts = self.ensure_demo_accounts(&actor, &city, opts, &report).await?;

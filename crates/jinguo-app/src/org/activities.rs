@@ -172,6 +172,9 @@ impl App {
             w.rollback().await?;
             return Err(AppError::invalid("people", format!("确认出席的人数（{confirmed}）不能超过活动参与人次（{}）", a.participants)));
         }
+        // Family points (issue 4): each family of a confirmed person earns the activity's points once.
+        let credited =
+            jinguo_store::family::points::earn_for_attendance(&mut w, a.id, &a.title, a.held_on, &ids, actor.account, now).await?;
         w.audit(actor.entry(
             now,
             ACTION,
@@ -179,7 +182,7 @@ impl App {
             "activity",
             activity,
             &a.region.padded(),
-            json!({"after": {"confirmed": added, "people": ids.len()}}),
+            json!({"after": {"confirmed": added, "people": ids.len(), "families_credited": credited.len()}}),
         ));
         w.commit().await?;
         self.attendees(actor, activity).await

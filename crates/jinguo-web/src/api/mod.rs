@@ -7,11 +7,14 @@ mod auth;
 mod awards;
 mod care;
 pub mod dto;
+mod education;
+mod family;
 mod help;
 mod insight;
 mod org;
 mod people;
 mod regions;
+mod school;
 mod screenings;
 mod sheets;
 
@@ -71,6 +74,23 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/screenings/overdue", get(screenings::overdue))
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
+        // Families, family points, goods store, mottos (issue 4, part B).
+        .route("/api/v1/families", get(family::list_families).post(family::create_family))
+        .route("/api/v1/families/{id}", get(family::get_family))
+        .route("/api/v1/families/{id}/members", post(family::add_member))
+        .route("/api/v1/families/{id}/members/{member}/remove", post(family::remove_member))
+        .route("/api/v1/families/{id}/mottos", post(family::submit_motto))
+        .route("/api/v1/mottos/{id}/review", post(family::review_motto))
+        .route("/api/v1/points/entries", post(family::create_entry))
+        .route("/api/v1/points/redemptions", post(family::redeem))
+        .route("/api/v1/points/redemptions/{id}", get(family::get_redemption))
+        .route("/api/v1/points/redemptions/{id}/fulfil", post(family::fulfil))
+        .route("/api/v1/points/redemptions/{id}/cancel", post(family::cancel))
+        .route("/api/v1/store/items", get(family::list_items).post(family::create_item))
+        .route("/api/v1/store/items/{id}", get(family::get_item))
+        .route("/api/v1/store/items/{id}/restock", post(family::restock))
+        .route("/api/v1/store/items/{id}/stocktakes", post(family::stocktake))
+        .route("/api/v1/activities/{id}/points", post(family::activity_points))
         // Award campaigns (issue 4).
         .route("/api/v1/awards/campaigns", get(awards::list_campaigns).post(awards::create_campaign))
         .route("/api/v1/awards/campaigns/{id}", get(awards::get_campaign))
@@ -87,6 +107,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/awards/families/{id}/honours", get(awards::family_honours))
         .route("/api/v1/awards/roadshows", get(awards::list_roadshows).post(awards::create_roadshow))
         .route("/api/v1/awards/roadshows/{id}", get(awards::get_roadshow))
+        // Family education and the online parent school (issue 4, part D).
+        .route("/api/v1/education/centres", get(education::list_centres).post(education::create_centre))
+        .route("/api/v1/education/centres/{id}", get(education::get_centre))
+        .route("/api/v1/education/centres/{id}/teams", post(education::create_team))
+        .route("/api/v1/education/teams", get(education::list_teams))
+        .route("/api/v1/education/teams/{id}", get(education::get_team))
+        .route("/api/v1/education/teams/{id}/lecturers", post(education::create_lecturer))
+        .route("/api/v1/education/lecturers", get(education::list_lecturers))
+        .route("/api/v1/education/lecturers/{id}", get(education::get_lecturer))
+        .route("/api/v1/education/lecturers/{id}/leave", post(education::lecturer_leaves))
+        .route("/api/v1/education/activities", get(education::list_activities).post(education::create_activity))
+        .route("/api/v1/education/activities/{id}", get(education::get_activity))
+        .route("/api/v1/education/households", get(education::households))
+        .route("/api/v1/school/items", get(school::list_items).post(school::create_item))
+        .route("/api/v1/school/items/{id}", get(school::get_item).patch(school::update_item))
+        .route("/api/v1/school/items/{id}/publish", post(school::publish_item))
+        .route("/api/v1/school/consultations", get(school::queue))
+        .route("/api/v1/school/consultations/{id}", get(school::get_consultation))
+        .route("/api/v1/school/consultations/{id}/assign", post(school::assign))
+        .route("/api/v1/school/consultations/{id}/answer", post(school::answer))
         .layer(axum::middleware::from_fn_with_state(state, crate::middleware::api_rate_limit))
         .route("/api/openapi.json", get(openapi_json))
 }
@@ -121,11 +161,20 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         help::create_group, help::list_groups, help::get_group, help::add_member, help::leave, help::add_meeting,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
         insight::indicators,
+        family::create_family, family::list_families, family::get_family, family::add_member, family::remove_member,
+        family::submit_motto, family::review_motto, family::create_entry, family::redeem, family::get_redemption,
+        family::fulfil, family::cancel, family::create_item, family::list_items, family::get_item, family::restock,
+        family::stocktake, family::activity_points,
         awards::create_campaign, awards::list_campaigns, awards::get_campaign, awards::publish_notice, awards::finalise,
         awards::create_nomination, awards::list_nominations, awards::get_nomination, awards::review, awards::resubmit, awards::settle_votes,
         awards::list_objections, awards::answer_objection,
         awards::create_honour, awards::list_honours, awards::family_honours,
         awards::create_roadshow, awards::list_roadshows, awards::get_roadshow,
+        education::create_centre, education::list_centres, education::get_centre, education::create_team, education::list_teams, education::get_team,
+        education::create_lecturer, education::list_lecturers, education::get_lecturer, education::lecturer_leaves,
+        education::create_activity, education::list_activities, education::get_activity, education::households,
+        school::create_item, school::list_items, school::get_item, school::update_item, school::publish_item,
+        school::queue, school::get_consultation, school::assign, school::answer,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -91,7 +91,7 @@ async fn home(State(state): State<AppState>, user: PageUser) -> PageResult {
         page.region_code = region.short().to_owned();
         page.period_label = format!("{} 至 {}", period.from, period.to);
         page.can_read = actor.can(Permission::ReadRegisters);
-        page.chrome = page.chrome.with_region(&state, actor, &region, "/figures").await;
+        page.chrome = page.chrome.with_region(&state, actor, &region, "/dashboard").await;
     }
     Ok(render(&page))
 }

@@ -8,6 +8,8 @@ mod account;
 mod audit;
 pub mod awards;
 mod care;
+mod education;
+mod family;
 mod help;
 mod home;
 mod insight;
@@ -43,7 +45,9 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .merge(care::router())
         .merge(screenings::router())
         .merge(help::router())
+        .merge(family::router())
         .merge(awards::router())
+        .merge(education::router())
         .merge(insight::router())
         .merge(access::router())
         .merge(audit::router())
@@ -148,11 +152,22 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     if actor.can(Permission::ReadRegisters) {
         sections.push(MenuSection {
             title: "家庭",
-            items: vec![item("评选活动", "/awards"), item("家庭荣誉", "/awards/honours"), item("巡讲活动", "/awards/roadshows")],
+            items: vec![
+                item("家庭", "/families"),
+                item("评选活动", "/awards"),
+                item("家庭荣誉", "/awards/honours"),
+                item("巡讲活动", "/awards/roadshows"),
+                item("积分超市", "/store/items"),
+                item("家风家训审核", "/mottos"),
+                item("家庭教育指导中心", "/education/centres"),
+                item("家庭教育活动", "/education/activities"),
+                item("家长学校", "/school/items"),
+                item("家长咨询", "/school/consultations"),
+            ],
         });
     }
     if actor.can(Permission::ReadIndicators) {
-        sections.push(MenuSection { title: "数据", items: vec![item("组织数据", "/figures")] });
+        sections.push(MenuSection { title: "数据", items: vec![item("数据驾驶舱", "/dashboard")] });
     }
     let mut system = Vec::new();
     if actor.can(Permission::ManageAccounts) || actor.can(Permission::ManageSecurity) {
@@ -232,6 +247,7 @@ pub fn error_page(e: AppError) -> Response {
         AppError::Unauthorized(_) | AppError::SecondFactorRequired => "请登录",
         AppError::Invalid(_) => "填写有误",
         AppError::Conflict(_) => "记录冲突",
+        AppError::Refused { .. } => "无法办理",
         AppError::Locked(_) => "账号已锁定",
         AppError::Internal(_) => "出错了",
     };

@@ -160,6 +160,26 @@ async fn an_activity_recorded_through_the_form_counts_in_the_figures() {
             "{html}"
         );
 
+        // The same town a year earlier: 80 person-times.
+        let earlier: Vec<(&str, &str)> = good
+            .iter()
+            .map(|&(k, v)| match k {
+                "held_on" => (k, "2025-11-01"),
+                "participants" => (k, "80"),
+                _ => (k, v),
+            })
+            .collect();
+        let res = post_form(&t, &b, "/activities/new", "/activities/new", &earlier).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+        // The dashboard compares each figure with the same period a year earlier and draws six years.
+        let (status, html) = get(&t, &b, "/dashboard?indicator=org.activities.participants").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let card =
+            html.split("data-indicator=\"org.activities.participants\"").nth(1).and_then(|c| c.split("</a>").next()).unwrap_or_default();
+        assert!(card.contains(">120<") && card.contains("+50.0%") && card.contains("上年同期 80"), "{card}");
+        assert!(card.contains("<svg class=\"spark\"") && card.contains("2025年 80，2026年 120"), "{card}");
+
         let (status, html) = get(&t, &b, "/figures?indicator=org.activities.participants").await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(html.contains("活动参与") && html.contains("人次") && html.contains("2026-01-01 至 2026-11-28"), "{html}");

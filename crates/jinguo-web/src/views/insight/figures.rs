@@ -1,5 +1,7 @@
-//! `/figures`: every indicator of a region for a period, as cards grouped by the report's
-//! sections, and a breakdown of one indicator by child region, largest first, with a bar each.
+//! `/dashboard` (数据驾驶舱; `/figures` is the same page under its first name): every indicator
+//! of a region for a period, as cards grouped by the speech's sections, each with the same period
+//! a year and five years earlier and a small server-drawn trend of the six years; and a
+//! breakdown of one indicator by child region, largest first, with a bar each.
 
 use askama::Template;
 use axum::Router;
@@ -12,13 +14,80 @@ use jinguo_domain::Invalid;
 use jinguo_domain::insight::{INDICATORS, Period, Unit, indicator};
 use serde::Deserialize;
 
+use jinguo_app::insight::Figure;
+
 use crate::auth::PageUser;
 use crate::state::AppState;
 use crate::views::home::FigureCard;
 use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, link, page_region, render_status};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/figures", get(page))
+    Router::new().route("/dashboard", get(page)).route("/figures", get(page))
+}
+
+/// Where the page lives.
+const PATH: &str = "/dashboard";
+/// Years in a card's trend: the period and the five before it.
+const TREND_YEARS: usize = 6;
+
+/// The change from `before` to `now`: relative for counts and money, in percentage points for
+/// percentages; with the class that colours it.
+fn change(now: f64, before: f64, unit: Unit) -> (String, &'static str) {
+    let class = if (now - before).abs() < 1e-9 {
+        "same"
+    } else if now > before {
+        "up"
+    } else {
+        "down"
+    };
+    let text = if unit == Unit::Percent {
+        format!("{:+.1} 个百分点", now - before)
+    } else if before.abs() < 1e-9 {
+        if now.abs() < 1e-9 { "持平".to_owned() } else { "上年同期为 0".to_owned() }
+    } else {
+        format!("{:+.1}%", (now - before) * 100.0 / before.abs())
+    };
+    (if class == "same" && unit != Unit::Percent && before.abs() >= 1e-9 { "持平".to_owned() } else { text }, class)
+}
+
+/// A line chart of `values` (oldest first) 120×32, with a dot on the last value. Built from
+/// numbers only, so it is safe to put in the page as markup.
+fn sparkline(values: &[f64], years: &[i32]) -> String {
+    const W: f64 = 120.0;
+    const H: f64 = 32.0;
+    const PAD: f64 = 3.0;
+    if values.is_empty() {
+        return String::new();
+    }
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let lo = lo.min(0.0);
+    let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+    let step = if values.len() > 1 { (W - 2.0 * PAD) / (values.len() - 1) as f64 } else { 0.0 };
+    let point = |i: usize, v: f64| (PAD + step * i as f64, H - PAD - (v - lo) / span * (H - 2.0 * PAD));
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let (x, y) = point(i, v);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let (lx, ly) = point(values.len() - 1, values[values.len() - 1]);
+    let title: Vec<String> = years.iter().zip(values).map(|(y, v)| format!("{y}年 {}", trim_number(*v))).collect();
+    format!(
+        "<svg class=\"spark\" viewBox=\"0 0 120 32\" width=\"120\" height=\"32\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>\
+         <line x1=\"{PAD}\" y1=\"{base:.1}\" x2=\"{x2}\" y2=\"{base:.1}\" class=\"base\"/>\
+         <polyline points=\"{pts}\" class=\"line\"/><circle cx=\"{lx:.1}\" cy=\"{ly:.1}\" r=\"2.5\" class=\"dot\"/></svg>",
+        t = title.join("，"),
+        base = H - PAD - (0.0 - lo) / span * (H - 2.0 * PAD),
+        x2 = W - PAD,
+        pts = points.join(" "),
+    )
+}
+
+/// A number as short as it can be said: `12`, `12.5`.
+fn trim_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") }
 }
 
 /// The indicator broken down by child region when none is chosen.
@@ -32,6 +101,15 @@ pub struct Section {
 
 pub struct Card {
     pub figure: FigureCard,
+    /// The same period a year earlier, and the change since (`+12.5%`, `-3.0 个百分点`).
+    pub year_ago: String,
+    pub change: String,
+    /// `up`, `down` or `same`: the class of the change.
+    pub trend_class: &'static str,
+    /// The same period five years earlier.
+    pub five_years_ago: String,
+    /// A small line chart of the six years, as SVG markup built from numbers only.
+    pub spark: String,
     /// The breakdown below shows this indicator.
     pub selected: bool,
     /// The same page, broken down by this indicator.
@@ -119,15 +197,32 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
     let period = period(today, q.from.as_deref(), q.to.as_deref(), &mut invalid);
     let chosen =
         indicator(q.indicator.as_deref().filter(|s| !s.is_empty()).unwrap_or(DEFAULT_INDICATOR)).ok_or(PageError(AppError::NotFound))?;
-    let figures = state.app.indicators(actor, &region, period, &[]).await?;
+    // The period and the same period in each of the five years before it, oldest first.
+    let mut years = Vec::with_capacity(TREND_YEARS);
+    for back in (0..TREND_YEARS as i32).rev() {
+        years.push(state.app.indicators(actor, &region, period.years_earlier(back), &[]).await?);
+    }
+    let figures: &[Figure] = years.last().map(Vec::as_slice).unwrap_or_default();
     let r = state.app.region(&region).await?;
 
     let (code, from, to) = (region.short().to_owned(), period.from.to_string(), period.to.to_string());
-    let here = |id: &str| link("/figures", &[("region", &code), ("from", &from), ("to", &to), ("indicator", id)]);
+    let here = |id: &str| link(PATH, &[("region", &code), ("from", &from), ("to", &to), ("indicator", id)]);
     let mut sections: Vec<Section> = Vec::new();
-    for f in &figures {
-        let card =
-            Card { figure: FigureCard::new(f), selected: f.indicator.id == chosen.id, href: format!("{}#breakdown", here(f.indicator.id)) };
+    for (i, f) in figures.iter().enumerate() {
+        let series: Vec<f64> = years.iter().map(|y| y.get(i).map(|g| g.value).unwrap_or(0.0)).collect();
+        let year_ago = series[series.len() - 2];
+        let (change, trend_class) = change(f.value, year_ago, f.indicator.unit);
+        let labels: Vec<i32> = (0..TREND_YEARS as i32).rev().map(|back| period.years_earlier(back).to.year()).collect();
+        let card = Card {
+            figure: FigureCard::new(f),
+            year_ago: FigureCard::new(&Figure { indicator: f.indicator, value: year_ago }).value,
+            change,
+            trend_class,
+            five_years_ago: FigureCard::new(&Figure { indicator: f.indicator, value: series[0] }).value,
+            spark: sparkline(&series, &labels),
+            selected: f.indicator.id == chosen.id,
+            href: format!("{}#breakdown", here(f.indicator.id)),
+        };
         match sections.iter_mut().find(|s| s.title == f.indicator.group.label()) {
             Some(s) => s.cards.push(card),
             None => sections.push(Section { title: f.indicator.group.label(), cards: vec![card] }),
@@ -152,14 +247,14 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
             let f = f?;
             Some(Share {
                 name: child.name.clone(),
-                href: link("/figures", &[("region", child.code.short()), ("from", &from), ("to", &to), ("indicator", chosen.id)]),
+                href: link(PATH, &[("region", child.code.short()), ("from", &from), ("to", &to), ("indicator", chosen.id)]),
                 value: FigureCard::new(&f).value,
                 width: bar_width(f.value, max, chosen.unit),
             })
         })
         .collect();
 
-    let mut chrome = Chrome::new(&user, "/figures").with_region(&state, actor, &region, "/figures").await;
+    let mut chrome = Chrome::new(&user, PATH).with_region(&state, actor, &region, PATH).await;
     // Walking the breadcrumb keeps the period and the chosen indicator.
     for c in chrome.crumbs.iter_mut().filter(|c| !c.href.is_empty()) {
         c.href = format!("{}&from={from}&to={to}&indicator={}", c.href, chosen.id);
@@ -202,6 +297,26 @@ mod tests {
         assert_eq!(bar_width(0.0, 0.0, Unit::Count), 0);
         assert_eq!(bar_width(37.4, 80.0, Unit::Percent), 37);
         assert_eq!(bar_width(120.0, 120.0, Unit::Percent), 100);
+    }
+
+    #[test]
+    fn changes_are_relative_for_counts_and_in_points_for_percentages() {
+        assert_eq!(change(110.0, 100.0, Unit::Count), ("+10.0%".to_owned(), "up"));
+        assert_eq!(change(90.0, 100.0, Unit::Person), ("-10.0%".to_owned(), "down"));
+        assert_eq!(change(100.0, 100.0, Unit::Count), ("持平".to_owned(), "same"));
+        assert_eq!(change(5.0, 0.0, Unit::Count), ("上年同期为 0".to_owned(), "up"));
+        assert_eq!(change(62.5, 60.0, Unit::Percent), ("+2.5 个百分点".to_owned(), "up"));
+    }
+
+    #[test]
+    fn the_trend_has_a_point_a_year_and_says_its_values() {
+        let svg = sparkline(&[0.0, 10.0, 20.0, 20.0, 30.0, 40.0], &[2021, 2022, 2023, 2024, 2025, 2026]);
+        let points = svg.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(points.split(' ').count(), 6);
+        // The oldest (0) sits on the base line at the bottom, the newest (40) at the top.
+        assert!(points.starts_with("3.0,29.0") && points.ends_with("117.0,3.0"), "{points}");
+        assert!(svg.contains("2021年 0，2022年 10") && svg.contains("2026年 40"), "{svg}");
+        assert!(!svg.contains('<') || svg.starts_with("<svg"));
     }
 
     #[test]
