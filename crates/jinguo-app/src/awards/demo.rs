@@ -248,7 +248,10 @@ impl App {
                 if held > self.today() || counties.is_empty() {
                     continue;
                 }
-                let county = &counties[rng.next(counties.len() as u64) as usize];
+                // The county of an honoured family, so every roadshow has stories to tell.
+                let Some(&(pick, _)) = honoured.get(rng.next(honoured.len().max(1) as u64) as usize) else { continue };
+                let Some(county) = families.iter().find(|f| f.id == pick).and_then(|f| store::county_of(&f.region)) else { continue };
+                let county = &county;
                 let told: Vec<i64> = honoured
                     .iter()
                     .map(|(f, _)| *f)
