@@ -9,6 +9,7 @@
 //! the places its county was given; the public nominates, votes and objects from the public
 //! pages (see [`PublicVoter`]).
 
+mod demo;
 mod honours;
 mod nominations;
 
@@ -113,7 +114,7 @@ fn truthy(v: Option<&str>) -> bool {
 /// Parses quotas typed as lines or comma-separated `county:quota` pairs (`420502:3, 420506:2`),
 /// for forms.
 pub fn parse_quota_text(text: &str) -> Vec<QuotaInput> {
-    text.split(|c| c == ',' || c == '，' || c == '\n' || c == ';' || c == '；')
+    text.split([',', '，', '\n', ';', '；'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|pair| {

@@ -144,8 +144,8 @@ impl App {
         Ok(page.map(|n| Self::mask_nomination(actor, n)))
     }
 
-    /// A photo's bytes and type, for a nomination the caller may read (or any nominee on a
-    /// published notice: `public`).
+    /// A photo's bytes and type, for a nomination the caller may read; without a caller (the
+    /// public pages), only of a nominee on a published notice or open to the public vote.
     pub async fn nomination_photo(&self, actor: Option<&Actor>, id: i64) -> Result<(String, Vec<u8>)> {
         let p = noms::photo(self.db.reader(), id).await?.ok_or(AppError::NotFound)?;
         match actor {
@@ -155,7 +155,12 @@ impl App {
             None => {
                 let n = noms::get(self.db.reader(), &jinguo_store::Scope::everything(), p.nomination).await?.ok_or(AppError::NotFound)?;
                 let c = self.campaign_row(n.campaign).await?;
-                if c.notice_start.is_none() || n.stage != Stage::CityApproved {
+                let today = self.today();
+                let on_notice = c.notice_start.is_some() && n.stage == Stage::CityApproved;
+                let on_vote = c.status == CampaignStatus::Open
+                    && c.timetable.vote.is_some_and(|(a, b)| a <= today && today <= b)
+                    && !matches!(n.stage, Stage::Returned | Stage::Withdrawn);
+                if !on_notice && !on_vote {
                     return Err(AppError::NotFound);
                 }
             }
@@ -721,10 +726,11 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该异议已答复".into()));
         }
-        if upheld && n.stage == Stage::CityApproved {
-            if noms::move_stage(&w, n.id, Stage::CityApproved, Stage::Withdrawn, &format!("异议成立：{answer}"), now).await? {
-                store::give_back(&w, c.id, &n.county, Stage::CityApproved.places_held()).await?;
-            }
+        if upheld
+            && n.stage == Stage::CityApproved
+            && noms::move_stage(&w, n.id, Stage::CityApproved, Stage::Withdrawn, &format!("异议成立：{answer}"), now).await?
+        {
+            store::give_back(&w, c.id, &n.county, Stage::CityApproved.places_held()).await?;
         }
         w.audit(actor.entry(
             now,

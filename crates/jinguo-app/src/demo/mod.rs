@@ -148,6 +148,8 @@ impl App {
         let population = self.seed_population(&actor, &city, opts.scale, &report, progress.clone()).await?;
         self.seed_family_points(&actor, &city).await?;
         self.seed_education_demo(&city).await?;
+        // Award campaigns, honours and roadshows over the five years (idempotent on its own key).
+        self.seed_awards_demo(&actor, &city).await?;
         let accounts = self.ensure_demo_accounts(&actor, &city, opts, &report).await?;
         if !seeded {
             let now = self.now_ms();
@@ -786,6 +788,15 @@ mod tests {
             assert!(figure(&figures, "org.terms.due") >= 1.0);
             let overdue = figure(&figures, "org.terms.overdue");
             assert!((20.0..=130.0).contains(&overdue), "overdue {overdue}");
+            // Award campaigns: two a year, honours of every level, each figure its raw count.
+            assert_eq!(figure(&figures, "family.campaigns"), 12.0);
+            let honours = figure(&figures, "family.honours");
+            let (from, to) = (NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+            let raw_honours =
+                jinguo_store::awards::honours::scan_count(app.db.reader(), &Scope::region(city.clone()), None, from, to).await.unwrap();
+            assert!(honours >= 12.0 && honours as i64 == raw_honours, "{honours} {raw_honours}");
+            assert!(figure(&figures, "family.honours.province") > 0.0 && figure(&figures, "family.honours.national") > 0.0);
+            assert!(figure(&figures, "family.roadshows") > 0.0 && figure(&figures, "family.objections.upheld") > 0.0);
 
             // Activities of the five years: the roll-up agrees with the raw rows.
             let five = app.indicators(&city_actor, &city, five_years, &["org.activities", "org.activities.participants"]).await.unwrap();

@@ -384,3 +384,48 @@ pub async fn families_in_scope<C: ConnectionTrait>(c: &C, scope: &crate::Scope, 
         })
         .collect()
 }
+
+/// For the demo only: women of the register in `scope` who belong to no family yet, one per
+/// village at most, the first by id; `(person, village, name)`.
+pub async fn demo_heads<C: ConnectionTrait>(c: &C, scope: &crate::Scope, limit: u64) -> Result<Vec<(i64, RegionCode, String)>> {
+    let (low, high) = scope.bounds();
+    let rows = sql::all(
+        c,
+        "SELECT MIN(p.id) AS id FROM people p WHERE p.region BETWEEN ? AND ? AND p.sex = 'female' \
+         AND NOT EXISTS (SELECT 1 FROM family_members m WHERE m.person = p.id AND m.left_on IS NULL) GROUP BY p.region ORDER BY p.region LIMIT ?",
+        vals![low, high, limit as i64],
+    )
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = sql::get(&r, "id")?;
+        if let Some(p) = sql::one(c, "SELECT id, region, name FROM people WHERE id = ?", vals![id]).await? {
+            out.push((id, region_of_row(&p, "region")?, sql::get(&p, "name")?));
+        }
+    }
+    Ok(out)
+}
+
+/// For the demo only: a household of one (its head), when no family module seeded families.
+pub async fn demo_family(w: &Work, region: &RegionCode, name: &str, head: i64, joined_on: NaiveDate, now_ms: i64) -> Result<i64> {
+    let id = next_id();
+    sql::exec(
+        &w.tx,
+        "INSERT INTO families (id, region, name, head, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+        vals![id, region.padded(), name.to_owned(), head, now_ms, now_ms],
+    )
+    .await?;
+    sql::exec(
+        &w.tx,
+        "INSERT INTO family_members (id, family, person, region, relation, joined_on, left_on, created_at) VALUES (?, ?, ?, ?, 'head', ?, NULL, ?)",
+        vals![next_id(), id, head, region.padded(), joined_on, now_ms],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The head of a family, if recorded.
+pub async fn head_of<C: ConnectionTrait>(c: &C, family: i64) -> Result<Option<i64>> {
+    let row = sql::one(c, "SELECT head FROM families WHERE id = ?", vals![family]).await?;
+    Ok(row.as_ref().map(|r| sql::get::<Option<i64>>(r, "head")).transpose()?.flatten())
+}

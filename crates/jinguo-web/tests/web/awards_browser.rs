@@ -243,6 +243,10 @@ async fn a_campaign_runs_end_to_end_in_chromium() {
         let honours = text_of(&c, "table").await;
         assert!(honours.contains("陈美华家庭") && honours.contains("2026年度市级最美家庭"), "{honours}");
         assert!(!honours.contains("刘春燕家庭"), "{honours}");
+        // And on the family's page.
+        c.goto(&t.url(&format!("/families/{f1}"))).await.unwrap();
+        let page = c.source().await.unwrap();
+        assert!(page.contains("2026年度市级最美家庭"), "{}: {page}", t.engine);
         c.goto(&t.url("/figures?region=4205&from=2026-01-01&to=2026-12-31")).await.unwrap();
         let card = c
             .find(Locator::XPath("//a[div[@class='label' and text()='家庭及个人获评荣誉']]//span[@class='value']"))

@@ -7,6 +7,7 @@
 mod api;
 mod awards;
 mod awards_browser;
+mod awards_pages;
 mod browser;
 mod care;
 mod care_pages;
