@@ -48,32 +48,125 @@ pub struct BulkPerson {
     pub created_at: i64,
 }
 
-/// Writes people and their categories on SQLite's bulk path (prepared statements, the caller's
-/// transaction). A unique violation is the caller's to name.
+/// People per multi-row `INSERT` on SQLite's bulk path: one statement runs for 64 rows instead
+/// of 64 statements, a third less work in the writer a row.
+const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT INTO {table} ({columns}) VALUES (…), (…)` for `rows` rows of `width` parameters each
+/// (numbered `?1…`); `row` writes one row's placeholders from its first parameter number.
+fn multi_row_insert(table: &str, width: usize, rows: usize, row: impl Fn(&mut String, usize)) -> String {
+    let mut text = format!("INSERT INTO {table} VALUES ");
+    for k in 0..rows {
+        if k > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        row(&mut text, k * width + 1);
+        text.push(')');
+    }
+    text
+}
+
+const PEOPLE_TABLE: &str = "people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at)";
+/// Parameters a person binds (created_at is written to updated_at too).
+const PERSON_WIDTH: usize = 12;
+
+fn people_insert(rows: usize) -> String {
+    multi_row_insert(PEOPLE_TABLE, PERSON_WIDTH, rows, |t, at| {
+        for i in 0..PERSON_WIDTH {
+            let _ = write!(t, "?{}, ", at + i);
+        }
+        let _ = write!(t, "?{}", at + PERSON_WIDTH - 1);
+    })
+}
+
+fn categories_insert(rows: usize) -> String {
+    multi_row_insert("person_categories (person, category, region)", 3, rows, |t, at| {
+        let _ = write!(t, "?{}, ?{}, ?{}", at, at + 1, at + 2);
+    })
+}
+
+/// A day as SQLite stores it (`YYYY-MM-DD`), without allocating.
+struct DayText([u8; 10]);
+
+impl DayText {
+    fn of(d: NaiveDate) -> DayText {
+        use chrono::Datelike;
+        let mut b = *b"0000-00-00";
+        let y = d.year().clamp(0, 9999) as u32;
+        for (i, v) in [
+            (0, y / 1000),
+            (1, y / 100 % 10),
+            (2, y / 10 % 10),
+            (3, y % 10),
+            (5, d.month() / 10),
+            (6, d.month() % 10),
+            (8, d.day() / 10),
+            (9, d.day() % 10),
+        ] {
+            b[i] = b'0' + v as u8;
+        }
+        DayText(b)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+fn bind_person(st: &mut rusqlite::Statement<'_>, at: usize, p: &BulkPerson, region: &str) -> rusqlite::Result<()> {
+    st.raw_bind_parameter(at, p.id)?;
+    st.raw_bind_parameter(at + 1, region)?;
+    st.raw_bind_parameter(at + 2, p.name.as_str())?;
+    st.raw_bind_parameter(at + 3, p.id_cipher.as_str())?;
+    st.raw_bind_parameter(at + 4, p.id_index.as_str())?;
+    st.raw_bind_parameter(at + 5, p.phone_cipher.as_deref())?;
+    st.raw_bind_parameter(at + 6, p.phone_index.as_deref())?;
+    st.raw_bind_parameter(at + 7, p.address_cipher.as_deref())?;
+    st.raw_bind_parameter(at + 8, DayText::of(p.birth_date).as_str())?;
+    st.raw_bind_parameter(at + 9, p.sex)?;
+    st.raw_bind_parameter(at + 10, p.created_by)?;
+    st.raw_bind_parameter(at + 11, p.created_at)
+}
+
+/// Writes people and their categories on SQLite's bulk path (prepared multi-row statements, the
+/// caller's transaction). A unique violation is the caller's to name.
 pub(crate) fn insert_people_sqlite(conn: &rusqlite::Connection, people: &[BulkPerson]) -> rusqlite::Result<()> {
-    let mut st = conn.prepare_cached(
-        "INSERT INTO people (id, region, name, id_cipher, id_index, phone_cipher, phone_index, address_cipher, birth_date, sex, created_by, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-    )?;
-    let mut cat = conn.prepare_cached("INSERT INTO person_categories (person, category, region) VALUES (?1, ?2, ?3)")?;
-    for p in people {
-        let region = p.region.padded();
-        st.execute(rusqlite::params![
-            p.id,
-            region,
-            p.name,
-            p.id_cipher,
-            p.id_index,
-            p.phone_cipher,
-            p.phone_index,
-            p.address_cipher,
-            day(p.birth_date),
-            p.sex,
-            p.created_by,
-            p.created_at
-        ])?;
-        for c in &p.categories {
-            cat.execute(rusqlite::params![p.id, c.code(), region])?;
+    let regions: Vec<String> = people.iter().map(|p| p.region.padded()).collect();
+    let mut many = conn.prepare_cached(&people_insert(ROWS_PER_INSERT))?;
+    let mut one = conn.prepare_cached(&people_insert(1))?;
+    for (chunk, regions) in people.chunks(ROWS_PER_INSERT).zip(regions.chunks(ROWS_PER_INSERT)) {
+        if chunk.len() == ROWS_PER_INSERT {
+            for (k, (p, region)) in chunk.iter().zip(regions).enumerate() {
+                bind_person(&mut many, k * PERSON_WIDTH + 1, p, region)?;
+            }
+            many.raw_execute()?;
+        } else {
+            for (p, region) in chunk.iter().zip(regions) {
+                bind_person(&mut one, 1, p, region)?;
+                one.raw_execute()?;
+            }
+        }
+    }
+    let categories: Vec<(i64, &'static str, &str)> =
+        people.iter().zip(&regions).flat_map(|(p, r)| p.categories.iter().map(move |c| (p.id, c.code(), r.as_str()))).collect();
+    let mut many = conn.prepare_cached(&categories_insert(ROWS_PER_INSERT))?;
+    let mut one = conn.prepare_cached(&categories_insert(1))?;
+    for chunk in categories.chunks(ROWS_PER_INSERT) {
+        if chunk.len() == ROWS_PER_INSERT {
+            for (k, (person, category, region)) in chunk.iter().enumerate() {
+                many.raw_bind_parameter(k * 3 + 1, *person)?;
+                many.raw_bind_parameter(k * 3 + 2, *category)?;
+                many.raw_bind_parameter(k * 3 + 3, *region)?;
+            }
+            many.raw_execute()?;
+        } else {
+            for (person, category, region) in chunk {
+                one.raw_bind_parameter(1, *person)?;
+                one.raw_bind_parameter(2, *category)?;
+                one.raw_bind_parameter(3, *region)?;
+                one.raw_execute()?;
+            }
         }
     }
     Ok(())

@@ -261,24 +261,40 @@ fn as_bulk(batch: Vec<NewPerson>, day: NaiveDate, now_ms: i64) -> Vec<crate::bul
         .collect()
 }
 
-/// Adds people to the per-village counts of the register figures (spread over the ancestors and
-/// tiers once, at the end of an import).
-fn count_registered(counts: &mut HashMap<(String, RegionCode), i64>, people: &[crate::bulk::BulkPerson]) {
-    for p in people {
-        for cat in &p.categories {
-            *counts.entry((metric::people_of_category(*cat), p.region.clone())).or_insert(0) += 1;
-        }
-        *counts.entry((metric::PEOPLE_REGISTERED.to_owned(), p.region.clone())).or_insert(0) += 1;
-    }
-}
+/// The register figures of an import counted per village (registered, then each category in
+/// [`PersonCategory::ALL`] order), spread over the ancestors and tiers once, at the end.
+#[derive(Default)]
+struct Registered(HashMap<RegionCode, [i64; 1 + PersonCategory::ALL.len()]>);
 
-/// The per-village counts as roll-up deltas on `day`, over every ancestor and tier.
-fn spread(counts: HashMap<(String, RegionCode), i64>, day: NaiveDate) -> Deltas {
-    let mut deltas = Deltas::new();
-    for ((m, region), n) in counts {
-        deltas.add(&m, &region, day, n);
+impl Registered {
+    fn add(&mut self, people: &[crate::bulk::BulkPerson]) {
+        for p in people {
+            if !self.0.contains_key(&p.region) {
+                self.0.insert(p.region.clone(), Default::default());
+            }
+            let Some(n) = self.0.get_mut(&p.region) else { continue };
+            n[0] += 1;
+            for cat in &p.categories {
+                if let Some(i) = PersonCategory::ALL.iter().position(|c| c == cat) {
+                    n[1 + i] += 1;
+                }
+            }
+        }
     }
-    deltas
+
+    /// The counts as roll-up deltas on `day`, over every ancestor and tier.
+    fn spread(self, day: NaiveDate) -> Deltas {
+        let mut deltas = Deltas::new();
+        for (region, n) in self.0 {
+            deltas.add(metric::PEOPLE_REGISTERED, &region, day, n[0]);
+            for (cat, k) in PersonCategory::ALL.iter().zip(&n[1..]) {
+                if *k != 0 {
+                    deltas.add(&metric::people_of_category(*cat), &region, day, *k);
+                }
+            }
+        }
+        deltas
+    }
 }
 
 /// People per `COPY` on PostgreSQL.
@@ -302,7 +318,7 @@ async fn insert_stream_postgres(
         _ => StoreError::from(e),
     };
     let mut tx = pool.begin().await?;
-    let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
+    let mut counts = Registered::default();
     let mut written = 0;
     loop {
         // Each COPY costs a round of its own (tens of milliseconds): send rows in large runs.
@@ -318,7 +334,7 @@ async fn insert_stream_postgres(
         }
         let people = as_bulk(batch, day, now_ms);
         copy_people(&mut tx, &people).await.map_err(conflict)?;
-        count_registered(&mut counts, &people);
+        counts.add(&people);
         written += people.len();
         on_progress(written);
     }
@@ -326,10 +342,41 @@ async fn insert_stream_postgres(
         // Dropping the transaction rolls it back.
         return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
     }
-    crate::bulk::write_rollups_postgres(&mut tx, spread(counts, day)).await?;
+    crate::bulk::write_rollups_postgres(&mut tx, counts.spread(day)).await?;
     crate::audit::append_postgres(&mut tx, vec![audit]).await?;
     tx.commit().await?;
     Ok(written)
+}
+
+/// Imports of at least this many people into a register smaller than the import load the
+/// people tables without their secondary indexes and build those afterwards, in the same
+/// transaction (SQLite's DDL is transactional): a sort and one pass instead of a random B-tree
+/// insert per row and index.
+const DEFER_INDEXES_AT: usize = 1_000;
+
+/// Drops the secondary indexes of `people` and `person_categories` for a large import (see
+/// [`DEFER_INDEXES_AT`]) and answers the statements that create them again, as the schema has
+/// them; answers none for a small import or a large register.
+fn deferred_indexes(tx: &rusqlite::Transaction<'_>, expected: usize) -> rusqlite::Result<Vec<String>> {
+    if expected < DEFER_INDEXES_AT {
+        return Ok(Vec::new());
+    }
+    // Counting stops at `expected`: no dearer than the import itself, whatever the register's size.
+    let present: i64 = tx.query_row("SELECT COUNT(*) FROM (SELECT 1 FROM people LIMIT ?1)", [expected as i64], |r| r.get(0))?;
+    if present as usize >= expected {
+        return Ok(Vec::new());
+    }
+    let indexes: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('people', 'person_categories') \
+             AND sql IS NOT NULL ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes.into_iter().map(|(_, create)| create).collect())
 }
 
 #[allow(clippy::too_many_arguments)] // the async wrapper's arguments, moved to this thread
@@ -353,24 +400,30 @@ fn insert_stream_sqlite(
     let cache_kib = (expected as i64 / 2).clamp(16 * 1024, 512 * 1024);
     conn.pragma_update(None, "cache_size", -cache_kib)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Counted per village and metric here, spread over the ancestors and tiers once at the end.
-    let mut counts: HashMap<(String, RegionCode), i64> = HashMap::new();
+    let rebuilt = deferred_indexes(&tx, expected)?;
+    let conflict = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("该身份证号码已登记".into()),
+        _ => e.into(),
+    };
+    let mut counts = Registered::default();
     let mut written = 0;
     while let Some(batch) = batches.blocking_recv() {
         let people = as_bulk(batch, day, now_ms);
-        crate::bulk::insert_people_sqlite(&tx, &people).map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("该身份证号码已登记".into()),
-            _ => e.into(),
-        })?;
-        count_registered(&mut counts, &people);
+        crate::bulk::insert_people_sqlite(&tx, &people).map_err(conflict)?;
+        counts.add(&people);
         written += people.len();
         on_progress(written);
     }
     if written != expected {
-        // Dropping the transaction rolls it back.
+        // Dropping the transaction rolls it back (the dropped indexes with it).
         return Err(StoreError::Other(format!("导入中断：应写入 {expected} 行，只收到 {written} 行")));
     }
-    spread(counts, day).write_sqlite(&tx)?;
+    // The indexes dropped for the load, built again from the sorted rows; a blind index taken
+    // twice fails here as it would have on insert, and the whole import rolls back.
+    for create in &rebuilt {
+        tx.execute_batch(create).map_err(conflict)?;
+    }
+    counts.spread(day).write_sqlite(&tx)?;
     crate::audit::append_sqlite(&tx, vec![audit])?;
     tx.commit()?;
     // Committed and durable (the WAL is synced). Copying the WAL into the database file is left
@@ -426,6 +479,118 @@ pub async fn count<C: ConnectionTrait>(c: &C, scope: &Scope, category: Option<Pe
                 vals![cat.code(), low, high],
             )
             .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Outcome;
+    use crate::org::regions;
+    use crate::testing::databases;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn person(i: usize, index: &str) -> NewPerson {
+        NewPerson {
+            region: RegionCode::parse(if i.is_multiple_of(2) { "420502001001" } else { "420502001002" }).unwrap(),
+            name: format!("测试{i}"),
+            id_cipher: format!("sealed-{i}"),
+            id_index: index.to_owned(),
+            phone_cipher: None,
+            phone_index: Some(format!("phone-{}", i % 7)),
+            address_cipher: None,
+            birth_date: d("1980-01-01"),
+            sex: "female",
+            categories: if i.is_multiple_of(3) { vec![PersonCategory::ALL[0]] } else { vec![] },
+            created_by: None,
+        }
+    }
+
+    fn entry() -> AuditEntry {
+        AuditEntry {
+            at_ms: 1,
+            account: None,
+            username: "tester".into(),
+            ip: "127.0.0.1".into(),
+            action: "people.import".into(),
+            outcome: Outcome::Ok,
+            object_kind: "sheet".into(),
+            object_id: String::new(),
+            region: String::new(),
+            detail: serde_json::json!({}),
+        }
+    }
+
+    /// Streams `people` through [`insert_stream`] in batches of 500.
+    async fn import(db: &Db, people: Vec<NewPerson>) -> Result<usize> {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let expected = people.len();
+        let sender = tokio::spawn(async move {
+            let mut people = people;
+            while !people.is_empty() {
+                let rest = people.split_off(people.len().min(500));
+                if tx.send(std::mem::replace(&mut people, rest)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let written = insert_stream(db, rx, expected, d("2026-01-02"), 1, entry(), |_| {}).await;
+        sender.await.unwrap();
+        written
+    }
+
+    #[tokio::test]
+    async fn an_import_that_repeats_a_registered_id_number_writes_nothing_large_or_small() {
+        for t in databases().await {
+            let mut all = HashMap::new();
+            for (c, name) in [("42", "湖北省"), ("4205", "宜昌市"), ("420502", "西陵区"), ("420502001", "西陵街道")]
+                .into_iter()
+                .chain([("420502001001", "土街头社区"), ("420502001002", "樵湖岭社区")])
+            {
+                let rc = RegionCode::parse(c).unwrap();
+                all.insert(rc.padded(), (name.to_owned(), rc.level().rank()));
+            }
+            regions::write_bulk(&t.db, regions::with_counts(&all), |_| {}).await.unwrap();
+            let everyone = Scope::everything();
+            assert_eq!(import(&t.db, vec![person(0, "taken")]).await.unwrap(), 1, "{}", t.engine);
+
+            // A large import into a small register (its indexes are built after the load) and a
+            // small one: the repeated blind index refuses both whole.
+            for n in [1_500, 3] {
+                let mut people: Vec<NewPerson> = (1..n).map(|i| person(i, &format!("index-{n}-{i}"))).collect();
+                people.insert(n / 2, person(n, "taken"));
+                let e = import(&t.db, people).await.unwrap_err();
+                assert!(matches!(e, StoreError::Conflict(_)), "{} {n}: {e:?}", t.engine);
+                assert_eq!(count(t.db.reader(), &everyone, None).await.unwrap(), 1, "{} {n}", t.engine);
+            }
+
+            // A large import that repeats nothing lands whole, with its figures; afterwards the
+            // register still refuses a repeated ID number and finds people by blind index.
+            let people: Vec<NewPerson> = (1..=1_500).map(|i| person(i, &format!("index-{i}"))).collect();
+            assert_eq!(import(&t.db, people).await.unwrap(), 1_500, "{}", t.engine);
+            assert_eq!(count(t.db.reader(), &everyone, None).await.unwrap(), 1_501, "{}", t.engine);
+            assert_eq!(count(t.db.reader(), &everyone, Some(PersonCategory::ALL[0])).await.unwrap(), 501, "{}", t.engine);
+            let figure: i64 = sql::scalar(
+                t.db.reader(),
+                "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM rollups WHERE metric = ? AND region = ? AND tier = ?",
+                vals![metric::PEOPLE_REGISTERED, "420500000000", 0i64], // tier 0: years
+            )
+            .await
+            .unwrap();
+            assert_eq!(figure, 1_501, "{}", t.engine);
+            let found = find_by_id_index(t.db.reader(), "index-700").await.unwrap();
+            assert_eq!(found.map(|(_, r)| r.padded()), Some("420502001001".to_owned()), "{}", t.engine);
+            let e = import(&t.db, vec![person(9, "index-1200")]).await.unwrap_err();
+            assert!(matches!(e, StoreError::Conflict(_)), "{}: {e:?}", t.engine);
+            let phone = list(t.db.reader(), &everyone, &Filter { phone_index: Some("phone-3".into()), ..Filter::default() }, None, 10)
+                .await
+                .unwrap();
+            assert_eq!(phone.total, 214, "{}", t.engine);
+            t.finish().await;
         }
     }
 }
