@@ -35,7 +35,12 @@ pub async fn run(cmd: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     let err = |e: jinguo_app::AppError| anyhow::anyhow!("{}", ui::describe_app(&e));
     match cmd {
         Command::Expire { months } => match app.expire_points(&op, months).await.map_err(err)? {
-            Some(x) => println!("积分有效期 {} 个月：{} 户家庭共 {} 分过期", x.months, ui::thousands(x.families as u64), ui::thousands(x.points as u64)),
+            Some(x) => println!(
+                "积分有效期 {} 个月：{} 户家庭共 {} 分过期",
+                x.months,
+                ui::thousands(x.families as u64),
+                ui::thousands(x.points as u64)
+            ),
             None => println!("未设置积分有效期（jinguo points expiry --months N），未作变动"),
         },
         Command::Expiry { months } => {

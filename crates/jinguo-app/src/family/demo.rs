@@ -23,7 +23,8 @@ const FAMILIES: usize = 1_000;
 const EARN: [&str; 6] = ["参加家风故事会", "志愿服务", "评为星级文明户", "参加家庭教育讲座", "庭院整治达标", "孝老爱亲事迹"];
 const DEDUCT: [&str; 3] = ["乱堆乱放", "不文明养犬", "焚烧秸秆"];
 const GOODS: [(&str, i64); 4] = [("洗衣液", 30), ("食用油", 50), ("大米 5 公斤", 80), ("毛巾", 15)];
-const MOTTOS: [&str; 5] = ["勤俭持家，孝老爱亲", "耕读传家，诚信为本", "家和万事兴，邻里互帮扶", "严以律己，宽以待人", "读书明理，勤劳致富"];
+const MOTTOS: [&str; 5] =
+    ["勤俭持家，孝老爱亲", "耕读传家，诚信为本", "家和万事兴，邻里互帮扶", "严以律己，宽以待人", "读书明理，勤劳致富"];
 
 /// A small deterministic generator (the demo is the same on every run).
 struct Lcg(u64);
@@ -87,7 +88,13 @@ impl App {
                 }
                 let rels: Vec<(i64, Relation)> =
                     members.iter().enumerate().map(|(k, p)| (*p, if k == 0 { Relation::Head } else { Relation::Spouse })).collect();
-                let new = families::NewFamily { region: region.clone(), name: format!("示范家庭{}", written + n + 1), members: rels, day: start, created_by: None };
+                let new = families::NewFamily {
+                    region: region.clone(),
+                    name: format!("示范家庭{}", written + n + 1),
+                    members: rels,
+                    day: start,
+                    created_by: None,
+                };
                 let fid = families::insert(&mut w, &new, now).await?;
                 let holder = Holder { family: fid, region: region.clone() };
                 let mut days: Vec<NaiveDate> = (0..12).map(|_| start + chrono::Duration::days(rng.next(span) as i64)).collect();
@@ -107,7 +114,8 @@ impl App {
                     // Only when both cover it: a refused redemption would have to roll back the chunk.
                     let stock = store::get_item(&w.tx, &Scope::everything(), item.id).await?.map_or(0, |i| i.stock);
                     if points::balance(&w.tx, fid).await? >= item.price && stock > 0 {
-                        let r = NewRedemption { holder: holder.clone(), quantity: 1, key: format!("demo-{fid}"), day: today, created_by: None };
+                        let r =
+                            NewRedemption { holder: holder.clone(), quantity: 1, key: format!("demo-{fid}"), day: today, created_by: None };
                         let _ = store::redeem(&mut w, item, &r, now).await?;
                     }
                 }

@@ -80,7 +80,10 @@ impl App {
         for (pid, _) in &out {
             let p = self.person_in_scope(actor, *pid, action).await?;
             if let Some((_, name)) = store::open_family_of(self.db.reader(), *pid).await? {
-                return Err(AppError::Conflict(format!("{}已是“{name}”的成员，一个人同时只能属于一个家庭，请先将她移出原家庭", actor.list_name(&p.name))));
+                return Err(AppError::Conflict(format!(
+                    "{}已是“{name}”的成员，一个人同时只能属于一个家庭，请先将她移出原家庭",
+                    actor.list_name(&p.name)
+                )));
             }
         }
         Ok(out)
@@ -130,7 +133,15 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let ids: Vec<String> = new.members.iter().map(|(p, _)| p.to_string()).collect();
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "family", id, &region.padded(), json!({"after": {"name": new.name, "members": ids}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "family",
+            id,
+            &region.padded(),
+            json!({"after": {"name": new.name, "members": ids}}),
+        ));
         w.commit().await?;
         self.family(actor, id).await
     }
@@ -238,7 +249,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         store::remove_member(&mut w, &f, &m, self.today(), now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "family", family, &f.region.padded(), json!({"after": {"member": member.to_string()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "family",
+            family,
+            &f.region.padded(),
+            json!({"after": {"member": member.to_string()}}),
+        ));
         w.commit().await?;
         self.family(actor, family).await
     }

@@ -62,7 +62,15 @@ impl App {
         let now = self.now_ms();
         let mut w = jinguo_store::Work::begin(&self.db).await?;
         jinguo_store::settings::set(&w.tx, RANKINGS_SETTING, if on { "on" } else { "off" }).await?;
-        w.audit(actor.entry(now, ACTION, jinguo_store::audit::Outcome::Ok, "setting", RANKINGS_SETTING, "", serde_json::json!({"after": {"on": on}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            jinguo_store::audit::Outcome::Ok,
+            "setting",
+            RANKINGS_SETTING,
+            "",
+            serde_json::json!({"after": {"on": on}}),
+        ));
         w.commit().await?;
         Ok(())
     }

@@ -5,8 +5,8 @@ use jinguo_domain::RegionCode;
 use jinguo_domain::access::Permission;
 use jinguo_domain::family::{MottoStatus, motto_text};
 use jinguo_store::audit::Outcome;
-use jinguo_store::family::mottos::{self as store, Motto};
 use jinguo_store::family::Table;
+use jinguo_store::family::mottos::{self as store, Motto};
 use jinguo_store::{Scope, Work};
 use serde_json::json;
 
@@ -22,7 +22,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert(&mut w, f.id, &f.region, &body, self.today(), actor.account, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "family_motto", id, &f.region.padded(), json!({"after": {"family": f.id.to_string(), "body": body}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "family_motto",
+            id,
+            &f.region.padded(),
+            json!({"after": {"family": f.id.to_string(), "body": body}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }
@@ -53,7 +61,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该家风家训已审核".into()));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "family_motto", id, &m.region.padded(), json!({"after": {"status": status.code(), "note": note}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "family_motto",
+            id,
+            &m.region.padded(),
+            json!({"after": {"status": status.code(), "note": note}}),
+        ));
         w.commit().await?;
         store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)
     }

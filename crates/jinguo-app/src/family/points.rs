@@ -57,7 +57,10 @@ pub struct Expired {
 
 /// The message of a debit the balance does not cover.
 pub(crate) fn insufficient(balance: i64, need: i64) -> AppError {
-    AppError::Refused { code: "insufficient_points", message: format!("积分不足：该家庭现有 {balance} 分，本次需要 {need} 分，未作任何变动") }
+    AppError::Refused {
+        code: "insufficient_points",
+        message: format!("积分不足：该家庭现有 {balance} 分，本次需要 {need} 分，未作任何变动"),
+    }
 }
 
 impl App {
@@ -160,7 +163,9 @@ impl App {
         let mut rules = store::rules_in(self.db.reader(), &actor.scope).await?;
         if let Some(r) = &actor.region {
             for up in r.lineage().into_iter().filter(|x| x != r) {
-                rules.extend(store::rules_in(self.db.reader(), &Scope::region(up)).await?.into_iter().filter(|x| x.region.level() < r.level()));
+                rules.extend(
+                    store::rules_in(self.db.reader(), &Scope::region(up)).await?.into_iter().filter(|x| x.region.level() < r.level()),
+                );
             }
         }
         rules.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
@@ -187,7 +192,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert_rule(&mut w, &region, kind, &name, points, actor.account, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "points_rule", id, &region.padded(), json!({"after": {"kind": kind, "name": name, "points": points}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "points_rule",
+            id,
+            &region.padded(),
+            json!({"after": {"kind": kind, "name": name, "points": points}}),
+        ));
         w.commit().await?;
         store::rule(self.db.reader(), id).await?.ok_or(AppError::NotFound)
     }
@@ -227,7 +240,15 @@ impl App {
         let mut w = Work::begin(&self.db).await?;
         let (families, points) = store::expire(&mut w, &actor.scope, cutoff, today, months, now).await?;
         if families > 0 {
-            w.audit(actor.entry(now, ACTION, Outcome::Ok, "points", "", "", json!({"after": {"months": months, "cutoff": cutoff, "families": families, "points": points}})));
+            w.audit(actor.entry(
+                now,
+                ACTION,
+                Outcome::Ok,
+                "points",
+                "",
+                "",
+                json!({"after": {"months": months, "cutoff": cutoff, "families": families, "points": points}}),
+            ));
         }
         w.commit().await?;
         Ok(Some(Expired { months, families, points }))

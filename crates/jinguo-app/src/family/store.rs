@@ -91,7 +91,15 @@ impl App {
         let now = self.now_ms();
         let mut w = Work::begin(&self.db).await?;
         let id = store::insert_item(&mut w, &new, now).await?;
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "store_item", id, &region.padded(), json!({"after": {"name": new.name, "price": price, "stock": stock}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "store_item",
+            id,
+            &region.padded(),
+            json!({"after": {"name": new.name, "price": price, "stock": stock}}),
+        ));
         w.commit().await?;
         self.store_item(actor, id).await
     }
@@ -111,7 +119,13 @@ impl App {
         Ok(ItemDetail { sums: store::movement_sums(r, id).await?, stocktakes: store::stocktakes(r, id).await?, redemptions, item })
     }
 
-    pub async fn list_store_items(&self, actor: &Actor, region: Option<&RegionCode>, after: Option<&str>, limit: u64) -> Result<Page<Item>> {
+    pub async fn list_store_items(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<Item>> {
         let scope = self.list_scope(actor, region, "store_item.list").await?;
         Ok(store::list_items(self.db.reader(), &scope, after, limit.clamp(1, 500)).await?)
     }
@@ -188,7 +202,11 @@ impl App {
         let mut checks = Checks::new();
         let fid = checks.take(id_of("family", &input.family, "请选择兑换的家庭"));
         let iid = checks.take(id_of("item", &input.item, "请选择兑换的商品"));
-        let q = if input.quantity.trim().is_empty() { Some(1) } else { checks.take(whole("quantity", "兑换数量", &input.quantity, 1, 1_000)) };
+        let q = if input.quantity.trim().is_empty() {
+            Some(1)
+        } else {
+            checks.take(whole("quantity", "兑换数量", &input.quantity, 1, 1_000))
+        };
         let key = checks.take(idempotency_key(&input.idempotency_key));
         checks.finish()?;
         let (Some(fid), Some(iid), Some(q), Some(key)) = (fid, iid, q, key) else { return Err(AppError::Internal("validation".into())) };
@@ -206,7 +224,13 @@ impl App {
         if !item.active {
             return Err(AppError::invalid("item", "该商品已下架"));
         }
-        let new = NewRedemption { holder: Holder { family: f.id, region: f.region.clone() }, quantity: q, key: key.clone(), day: self.today(), created_by: actor.account };
+        let new = NewRedemption {
+            holder: Holder { family: f.id, region: f.region.clone() },
+            quantity: q,
+            key: key.clone(),
+            day: self.today(),
+            created_by: actor.account,
+        };
         let now = self.now_ms();
         let entry = actor.entry(
             now,
@@ -271,7 +295,9 @@ impl App {
         let d = store::redemption(self.db.reader(), id).await?.ok_or(AppError::NotFound)?;
         let (fid, region) = families::family_ref(self.db.reader(), d.family).await?;
         if !actor.scope.contains(&d.region) && !actor.scope.contains(&region) {
-            return Err(self.deny(actor, action, "redemption", &id.to_string(), &d.region.padded(), "该记录不在您的管辖范围内，无权操作").await);
+            return Err(self
+                .deny(actor, action, "redemption", &id.to_string(), &d.region.padded(), "该记录不在您的管辖范围内，无权操作")
+                .await);
         }
         Ok((d, Holder { family: fid, region }))
     }
@@ -286,7 +312,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict(format!("该兑换{}，不能再领取", d.status.label())));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "redemption", id, &d.region.padded(), json!({"after": {"status": RedemptionStatus::Fulfilled.code()}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "redemption",
+            id,
+            &d.region.padded(),
+            json!({"after": {"status": RedemptionStatus::Fulfilled.code()}}),
+        ));
         w.commit().await?;
         self.redemption(actor, id).await
     }
@@ -305,7 +339,15 @@ impl App {
             w.rollback().await?;
             return Err(AppError::Conflict("该兑换已处理，不能取消".into()));
         }
-        w.audit(actor.entry(now, ACTION, Outcome::Ok, "redemption", id, &d.region.padded(), json!({"after": {"status": "cancelled", "reason": reason}})));
+        w.audit(actor.entry(
+            now,
+            ACTION,
+            Outcome::Ok,
+            "redemption",
+            id,
+            &d.region.padded(),
+            json!({"after": {"status": "cancelled", "reason": reason}}),
+        ));
         w.commit().await?;
         self.redemption(actor, id).await
     }

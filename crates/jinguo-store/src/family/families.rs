@@ -88,8 +88,9 @@ pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, q: Option<&str>, aft
 
 /// The families of one village by balance, highest first (the ranking the city may turn on).
 pub async fn ranking<C: ConnectionTrait>(c: &C, village: &RegionCode, limit: u64) -> Result<Vec<Family>> {
-    let rows = sql::all(c, &format!("{SELECT} WHERE f.region = ? ORDER BY balance DESC, f.id LIMIT ?"), vals![village.padded(), limit as i64])
-        .await?;
+    let rows =
+        sql::all(c, &format!("{SELECT} WHERE f.region = ? ORDER BY balance DESC, f.id LIMIT ?"), vals![village.padded(), limit as i64])
+            .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -212,8 +213,12 @@ pub async fn open_family_of<C: ConnectionTrait>(c: &C, person: i64) -> Result<Op
 pub async fn family_honours<C: ConnectionTrait>(c: &C, family: i64) -> Result<Vec<Honour>> {
     let exists: i64 = match c.get_database_backend() {
         DbBackend::Postgres => {
-            sql::scalar(c, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'honours' AND table_schema = current_schema()", vec![])
-                .await?
+            sql::scalar(
+                c,
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'honours' AND table_schema = current_schema()",
+                vec![],
+            )
+            .await?
         }
         _ => sql::scalar(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'honours'", vec![]).await?,
     };

@@ -67,7 +67,15 @@ pub async fn of_family<C: ConnectionTrait>(c: &C, family: i64) -> Result<Vec<Mot
     rows.iter().map(from_row).collect()
 }
 
-pub async fn insert(w: &mut Work, family: i64, region: &RegionCode, body: &str, day: chrono::NaiveDate, by: Option<i64>, now_ms: i64) -> Result<i64> {
+pub async fn insert(
+    w: &mut Work,
+    family: i64,
+    region: &RegionCode,
+    body: &str,
+    day: chrono::NaiveDate,
+    by: Option<i64>,
+    now_ms: i64,
+) -> Result<i64> {
     let id = next_id();
     sql::exec(
         &w.tx,

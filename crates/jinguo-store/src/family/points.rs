@@ -11,8 +11,8 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 
 use crate::ids::next_id;
-use crate::rollup::Deltas;
 use crate::org::federations::region_of_row;
+use crate::rollup::Deltas;
 use crate::{Result, Scope, Work, sql, vals};
 
 /// A family as the ledger needs it.
@@ -71,8 +71,9 @@ pub async fn append(w: &mut Work, h: &Holder, e: &NewEntry, now_ms: i64) -> Resu
     )
     .await?;
     if moved == 0 {
-        let balance: i64 =
-            sql::one(&w.tx, "SELECT balance FROM family_balances WHERE family = ?", vals![h.family]).await?.map_or(Ok(0), |r| sql::get(&r, "balance"))?;
+        let balance: i64 = sql::one(&w.tx, "SELECT balance FROM family_balances WHERE family = ?", vals![h.family])
+            .await?
+            .map_or(Ok(0), |r| sql::get(&r, "balance"))?;
         return Ok(Err(Insufficient { balance }));
     }
     // The balance row is locked now, so this reads every earlier entry of the family.
@@ -199,9 +200,12 @@ pub async fn rules_for<C: ConnectionTrait>(c: &C, region: &RegionCode) -> Result
 /// Every rule in scope (for the page that keeps the list).
 pub async fn rules_in<C: ConnectionTrait>(c: &C, scope: &Scope) -> Result<Vec<Rule>> {
     let (low, high) = scope.bounds();
-    let rows =
-        sql::all(c, "SELECT id, region, kind, name, points, active FROM points_rules WHERE region BETWEEN ? AND ? ORDER BY kind, name", vals![low, high])
-            .await?;
+    let rows = sql::all(
+        c,
+        "SELECT id, region, kind, name, points, active FROM points_rules WHERE region BETWEEN ? AND ? ORDER BY kind, name",
+        vals![low, high],
+    )
+    .await?;
     rows.iter().map(rule_from_row).collect()
 }
 
@@ -210,7 +214,15 @@ pub async fn rule<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<Rule>> {
     row.as_ref().map(rule_from_row).transpose()
 }
 
-pub async fn insert_rule(w: &mut Work, region: &RegionCode, kind: &str, name: &str, points: i64, by: Option<i64>, now_ms: i64) -> Result<i64> {
+pub async fn insert_rule(
+    w: &mut Work,
+    region: &RegionCode,
+    kind: &str,
+    name: &str,
+    points: i64,
+    by: Option<i64>,
+    now_ms: i64,
+) -> Result<i64> {
     let id = next_id();
     sql::exec(
         &w.tx,
@@ -231,7 +243,14 @@ pub async fn activity_points<C: ConnectionTrait>(c: &C, activity: i64) -> Result
 }
 
 /// Sets (or changes) the points an activity gives each family that took part.
-pub async fn set_activity_points(w: &mut Work, activity: i64, region: &RegionCode, points: i64, by: Option<i64>, now_ms: i64) -> Result<()> {
+pub async fn set_activity_points(
+    w: &mut Work,
+    activity: i64,
+    region: &RegionCode,
+    points: i64,
+    by: Option<i64>,
+    now_ms: i64,
+) -> Result<()> {
     sql::exec(
         &w.tx,
         "INSERT INTO activity_points (activity, region, points, created_by, created_at) VALUES (?, ?, ?, ?, ?) \

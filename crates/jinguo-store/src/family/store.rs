@@ -60,8 +60,13 @@ pub async fn item_any<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<Item>
 
 pub async fn list_items<C: ConnectionTrait>(c: &C, scope: &Scope, after: Option<&str>, limit: u64) -> Result<Page<Item>> {
     let (low, high) = scope.bounds();
-    let listing =
-        crate::help::Listing { select: ITEM_SELECT, from: "store_items i", alias: "i", from_row: item_from_row, key: |i| (i.region.padded(), i.id) };
+    let listing = crate::help::Listing {
+        select: ITEM_SELECT,
+        from: "store_items i",
+        alias: "i",
+        from_row: item_from_row,
+        key: |i| (i.region.padded(), i.id),
+    };
     crate::help::page_by_region(c, &listing, " WHERE i.region BETWEEN ? AND ?".into(), vals![low, high], after, limit).await
 }
 
@@ -73,7 +78,8 @@ pub async fn items_for<C: ConnectionTrait>(c: &C, village: &RegionCode) -> Resul
         values.push(town.padded().into());
         marks.push_str(", ?");
     }
-    let rows = sql::all(c, &format!("{ITEM_SELECT} WHERE i.region IN ({marks}) AND i.active = TRUE ORDER BY i.price, i.id"), values).await?;
+    let rows =
+        sql::all(c, &format!("{ITEM_SELECT} WHERE i.region IN ({marks}) AND i.active = TRUE ORDER BY i.price, i.id"), values).await?;
     rows.iter().map(item_from_row).collect()
 }
 
@@ -190,8 +196,13 @@ pub async fn of_item<C: ConnectionTrait>(c: &C, item: i64, limit: u64) -> Result
 pub enum Refused {
     /// The family's key was used before: the first redemption.
     Repeated(i64),
-    InsufficientPoints { balance: i64, cost: i64 },
-    OutOfStock { stock: i64 },
+    InsufficientPoints {
+        balance: i64,
+        cost: i64,
+    },
+    OutOfStock {
+        stock: i64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -262,7 +273,15 @@ pub async fn fulfil(w: &mut Work, d: &Redemption, now_ms: i64) -> Result<bool> {
 
 /// Cancels a reserved redemption, returning the stock and the points, once. False when it was
 /// not reserved.
-pub async fn cancel(w: &mut Work, d: &Redemption, holder: &Holder, reason: &str, day: NaiveDate, by: Option<i64>, now_ms: i64) -> Result<bool> {
+pub async fn cancel(
+    w: &mut Work,
+    d: &Redemption,
+    holder: &Holder,
+    reason: &str,
+    day: NaiveDate,
+    by: Option<i64>,
+    now_ms: i64,
+) -> Result<bool> {
     let n = sql::exec(
         &w.tx,
         "UPDATE redemptions SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'reserved'",
@@ -336,7 +355,8 @@ pub async fn stocktake(w: &mut Work, item: &Item, counted: i64, expected: i64, r
     )
     .await?;
     if difference != 0 {
-        sql::exec(&w.tx, "UPDATE store_items SET stock = stock + ?, updated_at = ? WHERE id = ?", vals![difference, now_ms, item.id]).await?;
+        sql::exec(&w.tx, "UPDATE store_items SET stock = stock + ?, updated_at = ? WHERE id = ?", vals![difference, now_ms, item.id])
+            .await?;
         movement(w, item.id, &item.region, "stocktake", difference, None, reason, by, now_ms).await?;
     }
     Ok(id)

@@ -416,7 +416,11 @@ pub async fn get_redemption(
 /// The family collected the goods.
 #[utoipa::path(post, path = "/api/v1/points/redemptions/{id}/fulfil", tag = "family", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = RedemptionOut), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody), (status = 409, body = dto::ErrorBody)))]
-pub async fn fulfil(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<String>) -> Result<Json<RedemptionOut>, ApiError> {
+pub async fn fulfil(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<RedemptionOut>, ApiError> {
     Ok(Json(state.app.fulfil_redemption(&actor, parse_id(&id)?).await?.into()))
 }
 

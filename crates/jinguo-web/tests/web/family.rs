@@ -31,7 +31,9 @@ async fn family(t: &TestApp, token: &str, name: &str, members: Value) -> String 
 }
 
 async fn earn(t: &TestApp, token: &str, family: &str, points: i64) {
-    let (s, v) = t.post("/api/v1/points/entries", token, json!({"family": family, "points": points, "kind": "earn", "reason": "评为文明家庭"})).await;
+    let (s, v) = t
+        .post("/api/v1/points/entries", token, json!({"family": family, "points": points, "kind": "earn", "reason": "评为文明家庭"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
@@ -143,7 +145,11 @@ async fn the_ledger_never_goes_negative_and_attendance_earns_once() {
 
         // An activity with a points rule: confirming attendance credits her family once.
         let (_, act) = t
-            .post("/api/v1/activities", &village, json!({"held_on": "2026-03-08", "category": "culture", "title": "家风故事会", "participants": 30}))
+            .post(
+                "/api/v1/activities",
+                &village,
+                json!({"held_on": "2026-03-08", "category": "culture", "title": "家风故事会", "participants": 30}),
+            )
             .await;
         let aid = act["id"].as_str().unwrap();
         let (s, v) = t.post(&format!("/api/v1/activities/{aid}/points"), &village, json!({"points": 0})).await;
@@ -159,10 +165,7 @@ async fn the_ledger_never_goes_negative_and_attendance_earns_once() {
         assert_eq!(d["entries"][0]["activity"].as_str(), Some(aid));
 
         let county = t.token("county").await;
-        assert_eq!(
-            figures(&t, &county, "family.points.issued,family.points.deducted,family.points.families").await,
-            [35.0, 10.0, 1.0]
-        );
+        assert_eq!(figures(&t, &county, "family.points.issued,family.points.deducted,family.points.families").await, [35.0, 10.0, 1.0]);
         t.finish().await;
     }
 }
@@ -178,7 +181,8 @@ async fn two_hundred_concurrent_redemptions_take_exactly_the_stock() {
             earn(&t, &village, &f, if i < 60 { 25 } else { 5 }).await;
             families.push(f);
         }
-        let (s, item) = t.post("/api/v1/store/items", &village, json!({"region": VILLAGE, "name": "洗衣液", "stock": 50, "price": 10})).await;
+        let (s, item) =
+            t.post("/api/v1/store/items", &village, json!({"region": VILLAGE, "name": "洗衣液", "stock": 50, "price": 10})).await;
         assert_eq!((s, item["stock"].as_i64()), (StatusCode::CREATED, Some(50)), "{item}");
         let item_id = item["id"].as_str().unwrap().to_owned();
 
@@ -273,7 +277,10 @@ async fn two_hundred_concurrent_redemptions_take_exactly_the_stock() {
         assert_eq!(t.post(&path, &village, json!({"reason": "再次"})).await.0, StatusCode::CONFLICT);
         assert_eq!(balance(&t, &village, &fam).await, before + 10);
         assert_eq!(t.get(&format!("/api/v1/store/items/{item_id}"), &village).await.1["stock"], 1);
-        assert_eq!(t.call("POST", &format!("/api/v1/points/redemptions/{first}/fulfil"), Some(&village), None).await.0, StatusCode::CONFLICT);
+        assert_eq!(
+            t.call("POST", &format!("/api/v1/points/redemptions/{first}/fulfil"), Some(&village), None).await.0,
+            StatusCode::CONFLICT
+        );
 
         // Stocktake: 50 on the shelf expected (1 in stock + 49 reserved); 49 counted.
         let st = format!("/api/v1/store/items/{item_id}/stocktakes");
@@ -298,7 +305,8 @@ async fn families_redeem_only_at_their_own_village_or_town() {
         let city = t.token("city").await;
         let f = family(&t, &city, "赵家", json!([])).await;
         earn(&t, &city, &f, 100).await;
-        let (_, other) = t.post("/api/v1/store/items", &city, json!({"region": "420502002", "name": "毛巾", "stock": 5, "price": 10})).await;
+        let (_, other) =
+            t.post("/api/v1/store/items", &city, json!({"region": "420502002", "name": "毛巾", "stock": 5, "price": 10})).await;
         let (s, v) = t
             .post("/api/v1/points/redemptions", &city, json!({"family": f, "item": other["id"], "quantity": 1, "idempotency_key": "a"}))
             .await;
@@ -317,6 +325,52 @@ async fn families_redeem_only_at_their_own_village_or_town() {
             .await;
         assert_eq!((s, v["points"].as_i64()), (StatusCode::CREATED, Some(90)), "{v}");
         assert_eq!(balance(&t, &city, &f).await, 10);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn points_expire_once_by_the_rule_and_rankings_need_the_city() {
+    for t in apps().await {
+        let village = t.token("village").await;
+        let f = family(&t, &village, "周家", json!([])).await;
+        let g = family(&t, &village, "吴家", json!([])).await;
+        for (fam, points, day) in [(&f, 30, "2025-01-10"), (&f, 10, "2026-11-01"), (&g, 8, "2026-11-01")] {
+            let (s, v) = t
+                .post(
+                    "/api/v1/points/entries",
+                    &village,
+                    json!({"family": fam, "points": points, "kind": "earn", "reason": "志愿服务", "entry_day": day}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+        let (s, _) =
+            t.post("/api/v1/points/entries", &village, json!({"family": f, "points": 5, "kind": "deduct", "reason": "乱堆乱放"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let op = jinguo_app::Actor::operator();
+        assert_eq!(t.app.expire_points(&op, None).await.unwrap(), None, "no rule, nothing expires");
+        t.app.set_points_expiry(&op, 12).await.unwrap();
+        let x = t.app.expire_points(&op, None).await.unwrap().unwrap();
+        // 30 earned before 2025-11-28, 5 spent since: 25 expire; the 10 of this month stay.
+        assert_eq!((x.families, x.points), (1, 25));
+        assert_eq!((balance(&t, &village, &f).await, ledger_sum(&t, &f).await), (10, 10));
+        let again = t.app.expire_points(&op, None).await.unwrap().unwrap();
+        assert_eq!((again.families, again.points), (0, 0), "running it again expires nothing more");
+        assert_eq!(balance(&t, &village, &g).await, 8);
+
+        // Rankings: off by default; only the city turns them on.
+        let vr = jinguo_domain::RegionCode::parse(VILLAGE).unwrap();
+        let officer = |name: &str| jinguo_app::Actor { username: name.into(), ..jinguo_app::Actor::operator() };
+        assert!(t.app.family_ranking(&officer("x"), &vr).await.unwrap().is_empty());
+        let b = crate::browser::login(&t, "village").await;
+        let (_, html) = crate::browser::get(&t, &b, &format!("/families?region={VILLAGE}")).await;
+        assert!(!html.contains("积分排行"), "{html}");
+        t.app.set_family_rankings(&op, true).await.unwrap();
+        let ranked: Vec<i64> = t.app.family_ranking(&officer("x"), &vr).await.unwrap().iter().map(|f| f.balance).collect();
+        assert_eq!(ranked, [10, 8]);
+        let (_, html) = crate::browser::get(&t, &b, &format!("/families?region={VILLAGE}")).await;
+        assert!(html.contains("积分排行") && html.contains("只排家庭，不排干部"), "{html}");
         t.finish().await;
     }
 }

@@ -35,20 +35,42 @@ async fn a_village_officer_runs_a_family_from_her_pages() {
 
         let res = post_form(&t, &b, &page, &format!("{page}/members"), &[("id_number", &idn), ("relation", "head")]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let res = post_form(&t, &b, &page, &format!("{page}/points"), &[("kind", "deduct"), ("points", "5"), ("reason", "乱扔垃圾"), ("rule", "")]).await;
+        let res = post_form(
+            &t,
+            &b,
+            &page,
+            &format!("{page}/points"),
+            &[("kind", "deduct"), ("points", "5"), ("reason", "乱扔垃圾"), ("rule", "")],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         assert!(res.text().await.unwrap().contains("积分不足"));
-        let res = post_form(&t, &b, &page, &format!("{page}/points"), &[("kind", "earn"), ("points", "40"), ("reason", "孝老爱亲"), ("rule", "")]).await;
+        let res = post_form(
+            &t,
+            &b,
+            &page,
+            &format!("{page}/points"),
+            &[("kind", "earn"), ("points", "40"), ("reason", "孝老爱亲"), ("rule", "")],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
-        let res = post_form(&t, &b, "/store/items/new", "/store/items/new", &[("region", "420502001001"), ("name", "食用油"), ("price", "30"), ("stock", "3")]).await;
+        let res = post_form(
+            &t,
+            &b,
+            "/store/items/new",
+            "/store/items/new",
+            &[("region", "420502001001"), ("name", "食用油"), ("price", "30"), ("stock", "3")],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let item = location(&res).split('?').next().unwrap().rsplit('/').next().unwrap().to_owned();
 
         // The redemption form carries its own key: posting it twice redeems once.
         let (_, html) = get(&t, &b, &page).await;
         assert!(html.contains("刘**") && html.contains("40") && html.contains("食用油"), "{html}");
-        let form = [("csrf", input_value(&html, "csrf")), ("item", item.clone()), ("quantity", "1".into()), ("key", input_value(&html, "key"))];
+        let form =
+            [("csrf", input_value(&html, "csrf")), ("item", item.clone()), ("quantity", "1".into()), ("key", input_value(&html, "key"))];
         for _ in 0..2 {
             let res = b.post(t.url(&format!("{page}/redemptions"))).form(&form).send().await.unwrap();
             assert_eq!(res.status(), StatusCode::SEE_OTHER);

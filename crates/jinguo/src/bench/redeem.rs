@@ -127,9 +127,7 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
     );
 
     // Baseline: one at a time over one connection.
-    let body = |family: i64, key: String| {
-        format!(r#"{{"family":"{family}","item":"{}","quantity":1,"idempotency_key":"{key}"}}"#, item.id)
-    };
+    let body = |family: i64, key: String| format!(r#"{{"family":"{family}","item":"{}","quantity":1,"idempotency_key":"{key}"}}"#, item.id);
     let mut conn = Client::connect(addr, &token).await?;
     let mut base_times = Vec::with_capacity(args.baseline as usize);
     let t0 = Instant::now();
@@ -209,7 +207,11 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
         ],
     ];
     println!("{}", ui::table(&["", "笔/秒", "p50", "p99"], &rows));
-    println!("核对：库存减少 {} 件 = 成功兑换 {} 笔；各家庭积分 = 台账合计，且无负数", ui::thousands(redeemed as u64), ui::thousands(redeemed as u64));
+    println!(
+        "核对：库存减少 {} 件 = 成功兑换 {} 笔；各家庭积分 = 台账合计，且无负数",
+        ui::thousands(redeemed as u64),
+        ui::thousands(redeemed as u64)
+    );
     let per_second = args.redemptions as f64 / elapsed.as_secs_f64().max(1e-9);
     let verdict = if per_second >= 1_000.0 { "达成" } else { "未达成" };
     println!("目标（SQLite）：≥ 1,000 笔/秒：{verdict}（目标值 2,000 笔/秒）");

@@ -16,7 +16,9 @@ use serde::Deserialize;
 use super::refusal;
 use crate::auth::PageUser;
 use crate::state::AppState;
-use crate::views::{Chrome, PageError, PageResult, SelectOption, china_time, link, page_region, render, render_status, see_other, short_place};
+use crate::views::{
+    Chrome, PageError, PageResult, SelectOption, china_time, link, page_region, render, render_status, see_other, short_place,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -263,7 +265,13 @@ async fn family_page(state: &AppState, user: &PageUser, id: i64) -> Result<Famil
             .collect(),
         items: items
             .iter()
-            .map(|i| SelectOption::new(i.id.to_string(), format!("{}（{} 分，库存 {}，{}）", i.name, i.price, i.stock, short_place(&i.region_name)), ""))
+            .map(|i| {
+                SelectOption::new(
+                    i.id.to_string(),
+                    format!("{}（{} 分，库存 {}，{}）", i.name, i.price, i.stock, short_place(&i.region_name)),
+                    "",
+                )
+            })
             .collect(),
         key: format!("page-{}", jinguo_store::ids::next_id()),
         error_for: "",
@@ -317,9 +325,17 @@ struct MemberForm {
 async fn add_member(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> PageResult {
     user.check_csrf(&f.csrf)?;
     let idn = f.id_number.trim();
-    let found = if idn.is_empty() { None } else { state.app.list_people(&user.actor, None, None, Some(idn), None, 2).await?.items.into_iter().next() };
+    let found = if idn.is_empty() {
+        None
+    } else {
+        state.app.list_people(&user.actor, None, None, Some(idn), None, 2).await?.items.into_iter().next()
+    };
     let Some(p) = found else {
-        let msg = if idn.is_empty() { "请填写成员的身份证号码" } else { "您的管辖范围内没有登记该身份证号码的人员，请先在“妇女信息”中登记" };
+        let msg = if idn.is_empty() {
+            "请填写成员的身份证号码"
+        } else {
+            "您的管辖范围内没有登记该身份证号码的人员，请先在“妇女信息”中登记"
+        };
         return again(&state, &user, id, "member", jinguo_app::AppError::invalid("id_number", msg)).await;
     };
     match state.app.add_family_member(&user.actor, id, &MemberInput { person: p.id.to_string(), relation: f.relation.clone() }).await {
@@ -340,7 +356,12 @@ struct CsrfForm {
     decision: String,
 }
 
-async fn remove_member(State(state): State<AppState>, user: PageUser, Path((id, member)): Path<(i64, i64)>, Form(f): Form<CsrfForm>) -> PageResult {
+async fn remove_member(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, member)): Path<(i64, i64)>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
     user.check_csrf(&f.csrf)?;
     match state.app.remove_family_member(&user.actor, id, member).await {
         Ok(_) => Ok(see_other(&format!("/families/{id}?saved=1"))),

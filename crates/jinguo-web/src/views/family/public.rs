@@ -2,9 +2,9 @@
 //! phone-first, on the public layout.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -39,6 +39,13 @@ async fn wall(State(state): State<AppState>, Query(q): Query<WallQuery>) -> Page
         Some(r) => state.app.region_lineage(r).await.ok().and_then(|l| l.last().map(|x| x.name.clone())).unwrap_or_default(),
         None => String::new(),
     };
-    let cards = mottos.iter().map(|m| Card { family: format!("{}家", m.family_name.chars().next().unwrap_or('某')), village: short_place(&m.region_name), body: m.body.clone() }).collect();
+    let cards = mottos
+        .iter()
+        .map(|m| Card {
+            family: format!("{}家", m.family_name.chars().next().unwrap_or('某')),
+            village: short_place(&m.region_name),
+            body: m.body.clone(),
+        })
+        .collect();
     Ok(render(&WallPage { place, cards }))
 }

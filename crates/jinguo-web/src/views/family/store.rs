@@ -153,7 +153,13 @@ async fn item_page(state: &AppState, user: &PageUser, id: i64) -> Result<ItemPag
         stocktakes: d
             .stocktakes
             .iter()
-            .map(|s| StocktakeRow { at: china_time(s.created_at), counted: s.counted, expected: s.expected, difference: s.difference, reason: s.reason.clone() })
+            .map(|s| StocktakeRow {
+                at: china_time(s.created_at),
+                counted: s.counted,
+                expected: s.expected,
+                difference: s.difference,
+                reason: s.reason.clone(),
+            })
             .collect(),
         redemptions: d
             .redemptions
