@@ -328,3 +328,49 @@ async fn families_redeem_only_at_their_own_village_or_town() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn points_expire_once_by_the_rule_and_rankings_need_the_city() {
+    for t in apps().await {
+        let village = t.token("village").await;
+        let f = family(&t, &village, "周家", json!([])).await;
+        let g = family(&t, &village, "吴家", json!([])).await;
+        for (fam, points, day) in [(&f, 30, "2025-01-10"), (&f, 10, "2026-11-01"), (&g, 8, "2026-11-01")] {
+            let (s, v) = t
+                .post(
+                    "/api/v1/points/entries",
+                    &village,
+                    json!({"family": fam, "points": points, "kind": "earn", "reason": "志愿服务", "entry_day": day}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+        let (s, _) =
+            t.post("/api/v1/points/entries", &village, json!({"family": f, "points": 5, "kind": "deduct", "reason": "乱堆乱放"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let op = jinguo_app::Actor::operator();
+        assert_eq!(t.app.expire_points(&op, None).await.unwrap(), None, "no rule, nothing expires");
+        t.app.set_points_expiry(&op, 12).await.unwrap();
+        let x = t.app.expire_points(&op, None).await.unwrap().unwrap();
+        // 30 earned before 2025-11-28, 5 spent since: 25 expire; the 10 of this month stay.
+        assert_eq!((x.families, x.points), (1, 25));
+        assert_eq!((balance(&t, &village, &f).await, ledger_sum(&t, &f).await), (10, 10));
+        let again = t.app.expire_points(&op, None).await.unwrap().unwrap();
+        assert_eq!((again.families, again.points), (0, 0), "running it again expires nothing more");
+        assert_eq!(balance(&t, &village, &g).await, 8);
+
+        // Rankings: off by default; only the city turns them on.
+        let vr = jinguo_domain::RegionCode::parse(VILLAGE).unwrap();
+        let officer = |name: &str| jinguo_app::Actor { username: name.into(), ..jinguo_app::Actor::operator() };
+        assert!(t.app.family_ranking(&officer("x"), &vr).await.unwrap().is_empty());
+        let b = crate::browser::login(&t, "village").await;
+        let (_, html) = crate::browser::get(&t, &b, &format!("/families?region={VILLAGE}")).await;
+        assert!(!html.contains("积分排行"), "{html}");
+        t.app.set_family_rankings(&op, true).await.unwrap();
+        let ranked: Vec<i64> = t.app.family_ranking(&officer("x"), &vr).await.unwrap().iter().map(|f| f.balance).collect();
+        assert_eq!(ranked, [10, 8]);
+        let (_, html) = crate::browser::get(&t, &b, &format!("/families?region={VILLAGE}")).await;
+        assert!(html.contains("积分排行") && html.contains("只排家庭，不排干部"), "{html}");
+        t.finish().await;
+    }
+}
