@@ -283,6 +283,12 @@ pub fn page_region(s: Option<&str>) -> Result<Option<RegionCode>, PageError> {
     }
 }
 
+/// The `?saved=1` a page is redirected to after a successful form.
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
 /// A local path to go back to after login (never another site).
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }

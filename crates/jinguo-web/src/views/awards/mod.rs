@@ -2,6 +2,7 @@
 //! page (timetable, quotas, nominations, notice, objections, finalising), nominating a family
 //! with photos, a nomination's page with its review form, honours and roadshows.
 
+use crate::views::SavedQuery;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -573,11 +574,6 @@ async fn nomination_page(state: &AppState, user: &PageUser, id: i64, errors: Inv
         reason: String::new(),
         errors: FormErrors(errors),
     })
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn nomination(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {

@@ -6,6 +6,7 @@
 mod public;
 mod school;
 
+use crate::views::SavedQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -217,11 +218,6 @@ async fn centre_page(state: &AppState, user: &PageUser, id: i64) -> Result<Centr
         f: TeamForm { formed_on: state.app.today().to_string(), ..TeamForm::default() },
         errors: FormErrors::default(),
     })
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn centre(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {

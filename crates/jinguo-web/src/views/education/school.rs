@@ -2,6 +2,7 @@
 //! consultation queue, longest waiting first with the wait shown, where an expert is assigned
 //! and the answer recorded.
 
+use crate::views::SavedQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -232,11 +233,6 @@ async fn item_page(state: &AppState, user: &PageUser, id: i64) -> Result<ItemPag
         f,
         errors: FormErrors::default(),
     })
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn item(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {

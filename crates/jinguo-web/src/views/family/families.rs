@@ -1,6 +1,7 @@
 //! Families: the list by village (with the ranking when the city turns it on), registering a
 //! family, and the family's page with its forms.
 
+use crate::views::SavedQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
@@ -289,11 +290,6 @@ fn motto_row(m: &jinguo_store::family::mottos::Motto) -> MottoRow {
         status: m.status.label(),
         note: m.review_note.clone(),
     }
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {

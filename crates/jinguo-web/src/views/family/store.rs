@@ -1,6 +1,7 @@
 //! The goods store's pages: items in scope, putting one on the shelf, and an item's page with
 //! restocking, stocktakes and its redemptions.
 
+use crate::views::SavedQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
@@ -177,11 +178,6 @@ async fn item_page(state: &AppState, user: &PageUser, id: i64) -> Result<ItemPag
         error_for: "",
         error: String::new(),
     })
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> PageResult {
