@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::public::{MaybePublicUser, PublicChrome};
 use crate::state::AppState;
 use crate::views::{PageResult, page_region, render, short_place};
 
@@ -23,6 +24,7 @@ pub struct Card {
 #[derive(Template)]
 #[template(path = "family/public_mottos.html")]
 struct WallPage {
+    chrome: PublicChrome,
     place: String,
     cards: Vec<Card>,
 }
@@ -32,7 +34,7 @@ struct WallQuery {
     region: Option<String>,
 }
 
-async fn wall(State(state): State<AppState>, Query(q): Query<WallQuery>) -> PageResult {
+async fn wall(State(state): State<AppState>, visitor: MaybePublicUser, Query(q): Query<WallQuery>) -> PageResult {
     let region = page_region(q.region.as_deref())?;
     let mottos = state.app.public_mottos(region.as_ref()).await?;
     let place = match region.as_ref().or(state.app.config.city.as_ref()) {
@@ -47,5 +49,5 @@ async fn wall(State(state): State<AppState>, Query(q): Query<WallQuery>) -> Page
             body: m.body.clone(),
         })
         .collect();
-    Ok(render(&WallPage { place, cards }))
+    Ok(render(&WallPage { chrome: visitor.chrome("/public/mottos"), place, cards }))
 }
