@@ -10,6 +10,7 @@ mod actor;
 pub mod audit;
 pub mod awards;
 pub mod care;
+pub mod completeness;
 pub mod demo;
 pub mod education;
 mod error;

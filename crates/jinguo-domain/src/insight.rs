@@ -219,6 +219,11 @@ pub mod metric {
 
     /// Women registered (a stock: +1 on registration).
     pub const PEOPLE_REGISTERED: &str = "people.registered";
+    /// Women on the register by birth month: +1 per woman in the bucket of the month she was
+    /// born, year and month tiers only (no day tier). Women aged 35–64 on any day are then a
+    /// sum over whole birth months, plus the two part months at the ends counted from the
+    /// register (`store::health::eligible_women`).
+    pub const WOMEN_BY_BIRTH_MONTH: &str = "people.women.born";
 
     /// People registered in one category: `people.category.<category>`.
     pub fn people_of_category(category: crate::people::PersonCategory) -> String {
@@ -427,6 +432,49 @@ pub const INDICATORS: &[Indicator] = &[
     ),
 ];
 
+/// A register whose upkeep is watched for completeness (issue 5): a village is expected to add
+/// records to it regularly, and a figure it feeds is incomplete where villages added none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watched {
+    /// Short English name, e.g. `visits`.
+    pub id: &'static str,
+    /// What the records are, in Chinese: 走访记录.
+    pub label: &'static str,
+    /// The flow metric one record adds 1 to, on its day, in its village.
+    pub metric: &'static str,
+    /// The indicators it feeds: ids equal to or starting with one of these followed by `.`.
+    pub feeds: &'static [&'static str],
+}
+
+impl Watched {
+    /// True when the indicator `id` is fed by this register.
+    pub fn feeds(&self, id: &str) -> bool {
+        self.feeds.iter().any(|f| id == *f || id.strip_prefix(f).is_some_and(|rest| rest.starts_with('.')))
+    }
+}
+
+/// Months without a record after which a village counts as not keeping a register up.
+pub const STALE_MONTHS: u32 = 6;
+
+/// The registers villages keep, in the order pages show them.
+pub const WATCHED: &[Watched] = &[
+    Watched { id: "activities", label: "活动记录", metric: metric::ACTIVITIES, feeds: &["org.activities"] },
+    Watched { id: "visits", label: "走访记录", metric: metric::CARE_VISITS, feeds: &["care.visits"] },
+    Watched {
+        id: "screenings",
+        label: "两癌筛查记录",
+        metric: metric::HEALTH_WOMEN_SCREENED,
+        feeds: &["health.screenings", "health.women_screened", "health.abnormal", "health.followed_up", "health.coverage"],
+    },
+    Watched { id: "points", label: "家风积分记录", metric: metric::POINTS_ISSUED, feeds: &["family.points.issued"] },
+    Watched {
+        id: "education",
+        label: "家庭教育指导活动",
+        metric: metric::EDU_ACTIVITIES,
+        feeds: &["family.education.activities", "family.education.households", "family.education.household_times"],
+    },
+];
+
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.id == id)
 }
@@ -515,6 +563,17 @@ mod tests {
         for m in metrics {
             assert!(INDICATORS.iter().any(|i| matches!(i.formula, Formula::Flow(s) | Formula::Stock(s) if s == m)), "{m}");
         }
+    }
+
+    #[test]
+    fn watched_registers_feed_known_indicators() {
+        for w in WATCHED {
+            assert!(INDICATORS.iter().any(|i| w.feeds(i.id)), "{}", w.id);
+            assert!(INDICATORS.iter().any(|i| i.formula == Formula::Flow(w.metric)), "{}", w.id);
+        }
+        let visits = WATCHED.iter().find(|w| w.id == "visits").unwrap();
+        assert!(visits.feeds("care.visits") && visits.feeds("care.visits.overdue"));
+        assert!(!visits.feeds("care.visitsx") && !visits.feeds("care.cases"));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jinguo_domain::RegionCode;
 use jinguo_domain::insight::metric;
 use jinguo_domain::people::{PersonCategory, RiskLevel, ScreeningKind, ScreeningResult, statistical_year};
@@ -323,7 +323,9 @@ mod m {
     pub const WOMEN_SCREENED: usize = 16;
     pub const ABNORMAL: usize = 17;
     pub const FOLLOWED_UP: usize = 18;
-    pub const COUNT: usize = 19;
+    /// Women by birth month (year and month tiers only; the day is the first of the month).
+    pub const WOMEN_BORN: usize = 19;
+    pub const COUNT: usize = 20;
 }
 
 fn metric_names() -> Vec<String> {
@@ -334,6 +336,7 @@ fn metric_names() -> Vec<String> {
     out.push(metric::CARE_VISITS.to_owned());
     out.extend(ScreeningKind::ALL.iter().map(|k| format!("{}.{}", metric::HEALTH_SCREENINGS, k.code())));
     out.extend([metric::HEALTH_WOMEN_SCREENED, metric::HEALTH_ABNORMAL, metric::HEALTH_FOLLOWED_UP].map(str::to_owned));
+    out.push(metric::WOMEN_BY_BIRTH_MONTH.to_owned());
     debug_assert_eq!(out.len(), m::COUNT);
     out
 }
@@ -368,7 +371,11 @@ impl Tally {
         let names = metric_names();
         let mut deltas = Deltas::new();
         for ((metric, r, day), n) in self.counts {
-            deltas.add(&names[metric as usize], &self.regions[r as usize], day, n);
+            if metric as usize == m::WOMEN_BORN {
+                deltas.add_monthly(&names[metric as usize], &self.regions[r as usize], day, n);
+            } else {
+                deltas.add(&names[metric as usize], &self.regions[r as usize], day, n);
+            }
         }
         deltas
     }
@@ -386,6 +393,9 @@ impl Chunk {
         let mut t = Tally::default();
         for p in &self.people {
             t.add(m::REGISTERED, &p.region, p.registered_on, 1);
+            if p.sex == jinguo_domain::people::Sex::Female.code() {
+                t.add(m::WOMEN_BORN, &p.region, p.birth_date.with_day(1).unwrap_or(p.birth_date), 1);
+            }
             for c in &p.categories {
                 t.add(m::CATEGORY + position(&PersonCategory::ALL, c), &p.region, p.registered_on, 1);
             }

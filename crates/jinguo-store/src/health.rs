@@ -1,7 +1,7 @@
 //! Two-cancer screening (两癌筛查): records, the statistical-year rule, follow-ups of abnormal
 //! results, and the women eligible (35–64) for coverage.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use jinguo_domain::RegionCode;
 use jinguo_domain::insight::metric;
 use jinguo_domain::people::{ScreeningKind, ScreeningResult};
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::ids::next_id;
 use crate::org::federations::region_of_row;
-use crate::{Page, Result, Scope, Work, sql, vals};
+use crate::{Page, Result, Scope, Work, rollup, sql, vals};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Screening {
@@ -199,18 +199,63 @@ async fn page<C: ConnectionTrait>(
 }
 
 /// Women on the register in `region`'s subtree aged 35–64 on `day`: the denominator of coverage.
-pub async fn eligible_women<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<i64> {
+///
+/// Whole birth months come from the birth-month roll-up (`people.women.born`, a few bucket
+/// ranges whatever the size of the register); the two part months at the ends of the range are
+/// counted from the register through the partial index of women by birth date (a few thousand
+/// rows at city scale). [`eligible_women_scan`] counts the same from the register alone.
+pub async fn eligible_women<C: ConnectionTrait>(c: &C, region: &RegionCode, day: NaiveDate) -> Result<i64> {
+    let Some((first, last)) = eligible_births(day) else { return Ok(0) };
+    // Whole months inside first..=last: from the first day of a month to the last of one.
+    let whole_from = if first.day() == 1 { Some(first) } else { first.checked_add_months(Months::new(1)).and_then(|d| d.with_day(1)) };
+    let whole_to = match last.succ_opt() {
+        Some(next) if next.day() == 1 => Some(last),
+        _ => last.with_day(1).and_then(|d| d.pred_opt()),
+    };
+    let (low, high) = region.subtree_range();
+    let count_days = |from: NaiveDate, to: NaiveDate| {
+        let (low, high) = (low.clone(), high.clone());
+        async move {
+            if from > to {
+                return Ok(0);
+            }
+            sql::scalar::<_, i64>(
+                c,
+                "SELECT COUNT(*) FROM people WHERE sex = 'female' AND birth_date BETWEEN ? AND ? AND region BETWEEN ? AND ?",
+                vals![from, to, low, high],
+            )
+            .await
+        }
+    };
+    match (whole_from, whole_to) {
+        (Some(wf), Some(wt)) if wf <= wt => {
+            let metric = metric::WOMEN_BY_BIRTH_MONTH;
+            let whole = rollup::sums(c, region, &[(metric, rollup::Read::Flow)], wf, wt).await?;
+            let head = count_days(first, wf.pred_opt().unwrap_or(wf)).await?;
+            let tail = count_days(wt.succ_opt().unwrap_or(wt), last).await?;
+            Ok(whole.get(metric).copied().unwrap_or(0) + if wf > first { head } else { 0 } + if wt < last { tail } else { 0 })
+        }
+        _ => count_days(first, last).await,
+    }
+}
+
+/// The birth dates of women aged 35–64 on `day`: born after `day` − 65 years and on or before
+/// `day` − 35 years, as an inclusive range.
+fn eligible_births(day: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let years_before =
+        |n: i32| NaiveDate::from_ymd_opt(day.year() - n, day.month(), day.day()).or_else(|| NaiveDate::from_ymd_opt(day.year() - n, 2, 28));
+    Some((years_before(65)?.succ_opt()?, years_before(35)?))
+}
+
+/// [`eligible_women`] counted from the register alone (a scan of the subtree's women): the
+/// baseline the birth-month roll-up is checked and measured against.
+pub async fn eligible_women_scan<C: ConnectionTrait>(c: &C, scope: &Scope, day: NaiveDate) -> Result<i64> {
+    let Some((first, last)) = eligible_births(day) else { return Ok(0) };
     let (low, high) = scope.bounds();
-    // Born after day − 65 years and on or before day − 35 years.
-    let born_after =
-        NaiveDate::from_ymd_opt(day.year() - 65, day.month(), day.day()).or_else(|| NaiveDate::from_ymd_opt(day.year() - 65, 2, 28));
-    let born_by =
-        NaiveDate::from_ymd_opt(day.year() - 35, day.month(), day.day()).or_else(|| NaiveDate::from_ymd_opt(day.year() - 35, 2, 28));
-    let (Some(born_after), Some(born_by)) = (born_after, born_by) else { return Ok(0) };
     sql::scalar(
         c,
-        "SELECT COUNT(*) FROM people WHERE region BETWEEN ? AND ? AND sex = 'female' AND birth_date > ? AND birth_date <= ?",
-        vals![low, high, born_after, born_by],
+        "SELECT COUNT(*) FROM people WHERE region BETWEEN ? AND ? AND sex = 'female' AND birth_date BETWEEN ? AND ?",
+        vals![low, high, first, last],
     )
     .await
 }

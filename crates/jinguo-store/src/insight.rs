@@ -55,7 +55,7 @@ pub async fn evaluate<C: ConnectionTrait>(c: &C, region: &RegionCode, period: Pe
             Formula::Register(RegisterFigure::TermsOverdue) => overdue as f64,
             Formula::Register(RegisterFigure::Villages) => regions::village_count(c, region).await? as f64,
             Formula::Register(RegisterFigure::VisitsOverdue) => crate::care::count_overdue(c, &scope, period.to).await? as f64,
-            Formula::Register(RegisterFigure::EligibleWomen) => crate::health::eligible_women(c, &scope, period.to).await? as f64,
+            Formula::Register(RegisterFigure::EligibleWomen) => crate::health::eligible_women(c, region, period.to).await? as f64,
             Formula::Register(RegisterFigure::EducationHouseholds) => {
                 crate::education::activities::households_served(c, &scope, period.from, period.to).await?.total() as f64
             }

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod awards;
 pub mod bulk;
 pub mod care;
+pub mod completeness;
 mod db;
 pub mod education;
 pub mod family;

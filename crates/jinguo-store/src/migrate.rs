@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "points", include_str!("../migrations/0011_points.sql")),
     (12, "awards", include_str!("../migrations/0012_awards.sql")),
     (13, "education", include_str!("../migrations/0013_education.sql")),
+    (16, "women_by_birth_month", include_str!("../migrations/0016_women_by_birth_month.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -2,10 +2,10 @@
 //! module stores them, finds people by blind index, and keeps the roll-ups of who is registered
 //! and in which categories. Every read takes a [`Scope`].
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jinguo_domain::RegionCode;
 use jinguo_domain::insight::metric;
-use jinguo_domain::people::PersonCategory;
+use jinguo_domain::people::{PersonCategory, Sex};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 
@@ -207,6 +207,9 @@ pub async fn insert(w: &mut Work, new: &NewPerson, day: NaiveDate, now_ms: i64) 
         w.deltas.add(&metric::people_of_category(*cat), &new.region, day, 1);
     }
     w.deltas.add(metric::PEOPLE_REGISTERED, &new.region, day, 1);
+    if new.sex == Sex::Female.code() {
+        w.deltas.add_monthly(metric::WOMEN_BY_BIRTH_MONTH, &new.region, new.birth_date, 1);
+    }
     Ok(id)
 }
 
@@ -263,8 +266,9 @@ fn as_bulk(batch: Vec<NewPerson>, day: NaiveDate, now_ms: i64) -> Vec<crate::bul
 
 /// The register figures of an import counted per village (registered, then each category in
 /// [`PersonCategory::ALL`] order), spread over the ancestors and tiers once, at the end.
+/// Women are counted by (village, birth month) as well, for the birth-month roll-up.
 #[derive(Default)]
-struct Registered(HashMap<RegionCode, [i64; 1 + PersonCategory::ALL.len()]>);
+struct Registered(HashMap<RegionCode, [i64; 1 + PersonCategory::ALL.len()]>, HashMap<(RegionCode, i32), i64>);
 
 impl Registered {
     fn add(&mut self, people: &[crate::bulk::BulkPerson]) {
@@ -279,6 +283,10 @@ impl Registered {
                     n[1 + i] += 1;
                 }
             }
+            if p.sex == Sex::Female.code() {
+                let month = p.birth_date.year() * 100 + p.birth_date.month() as i32;
+                *self.1.entry((p.region.clone(), month)).or_insert(0) += 1;
+            }
         }
     }
 
@@ -291,6 +299,11 @@ impl Registered {
                 if *k != 0 {
                     deltas.add(&metric::people_of_category(*cat), &region, day, *k);
                 }
+            }
+        }
+        for ((region, month), n) in self.1 {
+            if let Some(first) = NaiveDate::from_ymd_opt(month / 100, (month % 100) as u32, 1) {
+                deltas.add_monthly(metric::WOMEN_BY_BIRTH_MONTH, &region, first, n);
             }
         }
         deltas
@@ -590,6 +603,60 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(phone.total, 214, "{}", t.engine);
+            t.finish().await;
+        }
+    }
+
+    /// The fast count of women aged 35–64 equals the scan, on days at and inside month ends.
+    async fn check_eligible(t: &crate::testing::TestDb, label: &str) {
+        let c = t.db.reader();
+        let days = ["2020-01-01", "2020-02-29", "2021-03-15", "2021-03-31", "2023-06-30", "2024-12-31", "2025-07-17", "2026-11-29"];
+        for day in days.map(d) {
+            for region in ["4205", "420502001002"].map(|r| RegionCode::parse(r).unwrap()) {
+                let fast = crate::health::eligible_women(c, &region, day).await.unwrap();
+                let scan = crate::health::eligible_women_scan(c, &Scope::region(region.clone()), day).await.unwrap();
+                assert_eq!(fast, scan, "{} {label}: {region} on {day}", t.engine);
+                assert!(scan > 100, "{} {label}: {region} on {day}: {scan}", t.engine);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn women_aged_35_to_64_from_the_birth_month_rollup_equal_the_register_count() {
+        for t in databases().await {
+            let mut all = HashMap::new();
+            for (c, name) in [("42", "湖北省"), ("4205", "宜昌市"), ("420502", "西陵区"), ("420502001", "西陵街道")]
+                .into_iter()
+                .chain([("420502001001", "土街头社区"), ("420502001002", "樵湖岭社区")])
+            {
+                let rc = RegionCode::parse(c).unwrap();
+                all.insert(rc.padded(), (name.to_owned(), rc.level().rank()));
+            }
+            regions::write_bulk(&t.db, regions::with_counts(&all), |_| {}).await.unwrap();
+            // Births every 5 days from 1950 (women, with every fourth a man), half registered
+            // one by one and half by a bulk import.
+            let born = |i: usize| d("1950-01-01") + chrono::Days::new(5 * i as u64);
+            let mut people: Vec<NewPerson> = (0..3_000)
+                .map(|i| NewPerson { birth_date: born(i), sex: if i % 4 == 3 { "male" } else { "female" }, ..person(i, &format!("w{i}")) })
+                .collect();
+            let bulk = people.split_off(1_500);
+            let mut w = Work::begin(&t.db).await.unwrap();
+            for p in &people {
+                insert(&mut w, p, d("2026-01-02"), 1).await.unwrap();
+            }
+            w.commit().await.unwrap();
+            import(&t.db, bulk).await.unwrap();
+
+            let city = RegionCode::parse("4205").unwrap();
+            check_eligible(&t, "written by the writers").await;
+
+            // A register from before the roll-up existed: migration 0016 fills it in the same.
+            sql::exec(t.db.writer(), "DELETE FROM rollups WHERE metric = ?", vals![metric::WOMEN_BY_BIRTH_MONTH]).await.unwrap();
+            assert_eq!(crate::health::eligible_women(t.db.reader(), &city, d("2000-01-01")).await.unwrap(), 0, "{}", t.engine);
+            let body = include_str!("../migrations/0016_women_by_birth_month.sql");
+            let fill = &body[body.find("WITH women").unwrap()..];
+            t.db.writer().execute_unprepared(fill).await.unwrap();
+            check_eligible(&t, "filled in by the migration").await;
             t.finish().await;
         }
     }

@@ -49,6 +49,20 @@ impl Deltas {
         }
     }
 
+    /// Records `delta` of `metric` in the month of `day` (year and month tiers only, no day
+    /// tier), in `region` and all its ancestors: for metrics only ever read by whole months.
+    pub fn add_monthly(&mut self, metric: &str, region: &RegionCode, day: NaiveDate, delta: i64) {
+        if delta == 0 {
+            return;
+        }
+        let buckets = [(TIER_YEAR, day.year() as i64), (TIER_MONTH, day.year() as i64 * 100 + day.month() as i64)];
+        for code in region.lineage() {
+            for (tier, bucket) in buckets {
+                *self.map.entry((metric.to_owned(), code.padded(), tier, bucket)).or_insert(0) += delta;
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }

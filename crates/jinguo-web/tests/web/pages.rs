@@ -267,3 +267,56 @@ async fn the_system_administrator_creates_an_account_that_can_log_in() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn completeness_shows_the_villages_that_kept_no_register_and_the_figures_say_so() {
+    for t in apps().await {
+        let b = login(&t, "county").await;
+        // 西陵区 has three villages and no records yet: every register lacks all three.
+        let (status, html) = get(&t, &b, "/completeness").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let total = html.split("<tr class=\"total\">").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+        assert!(total.contains("西陵区（合计）") && total.contains("3/3 个村无记录"), "{total}");
+        assert!(html.contains("个月以上无走访记录的村(社区)：3 个"), "{html}");
+
+        // An activity in 土街头社区 this year: two villages still lack one.
+        let activity = [
+            ("title", "家门口的巾帼课堂"),
+            ("category", "political"),
+            ("held_on", "2026-11-01"),
+            ("participants", "40"),
+            ("region", "420502001001"),
+        ];
+        let res = post_form(&t, &b, "/activities/new", "/activities/new", &activity).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, html) = get(&t, &b, "/completeness?register=activities").await;
+        let town = html.split("<tr>").find(|r| r.contains(">西陵街道<")).unwrap_or_default();
+        assert!(town.contains("1/2 个村无记录") && town.contains("最近 2026-11-01"), "{town}");
+        let silent = html.split("id=\"silent\"").nth(1).unwrap_or_default();
+        assert!(
+            silent.contains("无活动记录的村(社区)：2 个") && silent.contains("樵湖岭社区") && !silent.contains("土街头社区"),
+            "{silent}"
+        );
+
+        // The dashboard marks the figures drawn from the incomplete register, and only those.
+        let (_, html) = get(&t, &b, "/dashboard").await;
+        let card = |id: &str| {
+            html.split(&format!("data-indicator=\"{id}\"")).nth(1).and_then(|c| c.split("</a>").next()).unwrap_or_default().to_owned()
+        };
+        assert!(card("org.activities").contains("数据不完整：2/3 个村(社区)本期无活动记录"), "{}", card("org.activities"));
+        assert!(!card("org.federations").contains("数据不完整"), "{}", card("org.federations"));
+
+        // The API says the same; a village officer cannot look at another county.
+        let token = t.token("county").await;
+        let (status, body) = t.get("/api/v1/completeness?region=420502&from=2026-01-01&to=2026-11-28", &token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let activities = body["region"]["registers"].as_array().unwrap().iter().find(|r| r["register"] == "activities").unwrap().clone();
+        assert_eq!((activities["villages"].as_u64(), activities["lacking"].as_u64()), (Some(3), Some(2)), "{activities}");
+        assert_eq!(activities["last"], "2026-11-01");
+        let village = t.token("village").await;
+        assert_eq!(t.get("/api/v1/completeness?region=420506", &village).await.0, StatusCode::NOT_FOUND);
+        let (status, body) = t.get("/api/v1/completeness?from=2026-13-01", &token).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        t.finish().await;
+    }
+}

@@ -114,6 +114,8 @@ pub struct Card {
     pub selected: bool,
     /// The same page, broken down by this indicator.
     pub href: String,
+    /// Set when registers feeding the figure were not kept by every village in the period.
+    pub note: Option<String>,
 }
 
 /// One child region in the breakdown.
@@ -161,7 +163,7 @@ impl FiguresPage {
 }
 
 /// The period asked for; a bad bound keeps its default and leaves a message in `errors`.
-fn period(today: NaiveDate, from: Option<&str>, to: Option<&str>, errors: &mut Invalid) -> Period {
+pub(super) fn period(today: NaiveDate, from: Option<&str>, to: Option<&str>, errors: &mut Invalid) -> Period {
     let default = Period::year_to_date(today);
     let from = filter_date("from", "开始日期", from, errors).unwrap_or(default.from);
     let to = filter_date("to", "结束日期", to, errors).unwrap_or(default.to);
@@ -204,6 +206,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
     }
     let figures: &[Figure] = years.last().map(Vec::as_slice).unwrap_or_default();
     let r = state.app.region(&region).await?;
+    let completeness = state.app.completeness(actor, &region, period).await?;
 
     let (code, from, to) = (region.short().to_owned(), period.from.to_string(), period.to.to_string());
     let here = |id: &str| link(PATH, &[("region", &code), ("from", &from), ("to", &to), ("indicator", id)]);
@@ -222,6 +225,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
             spark: sparkline(&series, &labels),
             selected: f.indicator.id == chosen.id,
             href: format!("{}#breakdown", here(f.indicator.id)),
+            note: completeness.note_for(f.indicator.id),
         };
         match sections.iter_mut().find(|s| s.title == f.indicator.group.label()) {
             Some(s) => s.cards.push(card),

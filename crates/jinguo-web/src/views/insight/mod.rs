@@ -1,6 +1,7 @@
 //! Pages of figures: the organisation figures of a region and period, with a breakdown by
 //! child region.
 
+mod completeness;
 mod figures;
 
 use axum::Router;
@@ -8,5 +9,5 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(figures::router())
+    Router::new().merge(figures::router()).merge(completeness::router())
 }
