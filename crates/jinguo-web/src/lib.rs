@@ -4,6 +4,8 @@
 
 pub mod api;
 mod auth;
+/// The name of the staff pages' session cookie.
+pub use auth::SESSION_COOKIE;
 mod error;
 mod middleware;
 pub mod public;

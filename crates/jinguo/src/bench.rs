@@ -3,7 +3,9 @@
 //! server named by `--database-url` and dropped afterwards) and prints its figure beside a
 //! baseline measured in the same run. Figures are measured here, never asserted by timed tests.
 
+mod http;
 mod import;
+mod load;
 mod national;
 mod redeem;
 
@@ -42,6 +44,8 @@ enum What {
     Overdue(OverdueArgs),
     /// 积分兑换：200 个并发客户端经回环 HTTP 调用 POST /api/v1/points/redemptions，给出每秒兑换笔数与 p99；基线为同样的兑换逐笔进行；测后核对库存与积分台账
     Redeem(redeem::RedeemArgs),
+    /// 页面负载：在载入城市规模演示数据的全新数据库上另起 jinguo serve 进程，以 64 条保持连接经回环访问村(社区)人员名册页与全市数据驾驶舱，给出请求/秒、p50、p99 与服务进程内存；基线为单条连接逐个请求
+    Load(load::LoadArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -81,6 +85,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
         What::Import(a) => import::run(a, settings).await,
         What::Overdue(a) => overdue_bench(a, settings).await,
         What::Redeem(a) => redeem::run(a, settings).await,
+        What::Load(a) => load::run(a, settings).await,
     }
 }
 
@@ -347,6 +352,7 @@ async fn overdue_bench_in(fresh: &Fresh, settings: &Settings, args: &OverdueArgs
 struct Stats {
     p50: Duration,
     p95: Duration,
+    p99: Duration,
     max: Duration,
 }
 
@@ -354,7 +360,7 @@ impl Stats {
     fn of(mut times: Vec<Duration>) -> Stats {
         times.sort();
         let at = |p: usize| times.get((times.len() * p).div_ceil(100).saturating_sub(1)).copied().unwrap_or_default();
-        Stats { p50: at(50), p95: at(95), max: times.last().copied().unwrap_or_default() }
+        Stats { p50: at(50), p95: at(95), p99: at(99), max: times.last().copied().unwrap_or_default() }
     }
 }
 

@@ -15,10 +15,9 @@ use jinguo_app::family::points::EntryInput;
 use jinguo_app::family::store::ItemInput;
 use jinguo_app::org::regions::{ImportFile, ImportOutcome};
 use jinguo_domain::RegionCode;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 use super::Fresh;
+use super::http::Client;
 use crate::config::Settings;
 use crate::ui;
 
@@ -134,7 +133,7 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
 
     // Baseline: one at a time over one connection.
     let body = |family: i64, key: String| format!(r#"{{"family":"{family}","item":"{}","quantity":1,"idempotency_key":"{key}"}}"#, item.id);
-    let mut conn = Client::connect(addr, &token).await?;
+    let mut conn = Client::bearer(addr, &token).await?;
     let mut base_times = Vec::with_capacity(args.baseline as usize);
     let t0 = Instant::now();
     for n in 0..args.baseline {
@@ -153,7 +152,7 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
     for (c, &f) in families.iter().enumerate() {
         let (next, token, limit, item) = (next.clone(), token.clone(), args.redemptions, item.id);
         tasks.push(tokio::spawn(async move {
-            let mut conn = Client::connect(addr, &token).await?;
+            let mut conn = Client::bearer(addr, &token).await?;
             let mut times = Vec::new();
             let mut refused = 0u32;
             loop {
@@ -235,50 +234,5 @@ impl Percentiles {
         times.sort();
         let at = |p: usize| times.get((times.len() * p).div_ceil(100).saturating_sub(1)).copied().unwrap_or_default();
         Percentiles { p50: at(50), p99: at(99) }
-    }
-}
-
-/// A minimal HTTP/1.1 client on one keep-alive connection (the server answers JSON with a
-/// Content-Length), so the client costs little of the two cores the server also needs.
-struct Client {
-    reader: BufReader<TcpStream>,
-    auth: String,
-}
-
-impl Client {
-    async fn connect(addr: std::net::SocketAddr, token: &str) -> anyhow::Result<Client> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Client { reader: BufReader::new(stream), auth: format!("Bearer {token}") })
-    }
-
-    /// Posts JSON; returns the status (the body is read and dropped).
-    async fn post(&mut self, path: &str, body: &str) -> anyhow::Result<u16> {
-        let req = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.auth,
-            body.len()
-        );
-        self.reader.get_mut().write_all(req.as_bytes()).await?;
-        let mut line = String::new();
-        self.reader.read_line(&mut line).await?;
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("无效的 HTTP 应答")?;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).await?;
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut buf = vec![0u8; length];
-        self.reader.read_exact(&mut buf).await?;
-        Ok(status)
     }
 }
