@@ -114,6 +114,8 @@ pub struct Card {
     pub selected: bool,
     /// The same page, broken down by this indicator.
     pub href: String,
+    /// The records behind the figure (`/dashboard/trace`), same region and period.
+    pub trace: String,
 }
 
 /// One child region in the breakdown.
@@ -222,6 +224,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
             spark: sparkline(&series, &labels),
             selected: f.indicator.id == chosen.id,
             href: format!("{}#breakdown", here(f.indicator.id)),
+            trace: link("/dashboard/trace", &[("indicator", f.indicator.id), ("region", &code), ("from", &from), ("to", &to)]),
         };
         match sections.iter_mut().find(|s| s.title == f.indicator.group.label()) {
             Some(s) => s.cards.push(card),

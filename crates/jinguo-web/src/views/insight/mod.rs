@@ -2,11 +2,12 @@
 //! child region.
 
 mod figures;
+mod trace;
 
 use axum::Router;
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(figures::router())
+    Router::new().merge(figures::router()).merge(trace::router())
 }
