@@ -24,6 +24,7 @@ pub mod people;
 pub mod public;
 pub mod school;
 pub mod sheets;
+pub mod trace;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

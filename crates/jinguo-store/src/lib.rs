@@ -33,6 +33,7 @@ mod scope;
 pub mod settings;
 mod sql;
 pub mod testing;
+pub mod trace;
 mod work;
 
 pub use db::{Backend, Db, DbConfig, Tx};

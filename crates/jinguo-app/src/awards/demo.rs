@@ -50,7 +50,7 @@ impl App {
         let mut w = Work::begin(&self.db).await?;
         if families.len() < 40 {
             for (person, village, name) in store::demo_heads(self.db.reader(), &scope, 400).await? {
-                let id = store::demo_family(&w, &village, &format!("{name}家庭"), person, day(2020, 12, 1), now).await?;
+                let id = store::demo_family(&mut w, &village, &format!("{name}家庭"), person, day(2020, 12, 1), now).await?;
                 families.push(FamilyRef { id, region: village.clone(), region_name: String::new(), name: format!("{name}家庭") });
             }
         }
@@ -96,7 +96,8 @@ impl App {
                     created_on: day(year, month - 1, 15),
                     created_by: None,
                 };
-                let cid = store::insert(&mut w, &new, now).await?;
+                // Created on its day (the roll-up counts it then; the record keeps only its timestamp).
+                let cid = store::insert(&mut w, &new, jinguo_store::trace::china_day_start_ms(new.created_on) + 9 * 3_600_000).await?;
                 let notice_start = t.notice_from;
                 let notice_end = jinguo_domain::awards::notice_end(notice_start, 7);
                 let finished = notice_end < self.today();
@@ -176,7 +177,9 @@ impl App {
                     if let Some(o) = objections::get(&w.tx, oid).await? {
                         let answer =
                             if upheld { "经核实属实，撤销推荐。" } else { "经核实，矛盾已调解，不影响评选。" };
-                        objections::answer(&mut w, &o, upheld, answer, None, notice_start + chrono::Duration::days(4), now).await?;
+                        let answered = notice_start + chrono::Duration::days(4);
+                        let at = jinguo_store::trace::china_day_start_ms(answered) + 10 * 3_600_000;
+                        objections::answer(&mut w, &o, upheld, answer, None, answered, at).await?;
                     }
                     if upheld {
                         noms::move_stage(&w, nid, Stage::CityApproved, Stage::Withdrawn, "异议成立", now).await?;

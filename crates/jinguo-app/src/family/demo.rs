@@ -95,7 +95,8 @@ impl App {
                     day: start,
                     created_by: None,
                 };
-                let fid = families::insert(&mut w, &new, now).await?;
+                // Registered on `start`: its timestamp says so too (the trace dates a family by it).
+                let fid = families::insert(&mut w, &new, jinguo_store::trace::china_day_start_ms(start) + 9 * 3_600_000).await?;
                 let holder = Holder { family: fid, region: region.clone() };
                 let mut days: Vec<NaiveDate> = (0..12).map(|_| start + chrono::Duration::days(rng.next(span) as i64)).collect();
                 days.sort();

@@ -407,14 +407,18 @@ pub async fn demo_heads<C: ConnectionTrait>(c: &C, scope: &crate::Scope, limit: 
 }
 
 /// For the demo only: a household of one (its head), when no family module seeded families.
-pub async fn demo_family(w: &Work, region: &RegionCode, name: &str, head: i64, joined_on: NaiveDate, now_ms: i64) -> Result<i64> {
+pub async fn demo_family(w: &mut Work, region: &RegionCode, name: &str, head: i64, joined_on: NaiveDate, now_ms: i64) -> Result<i64> {
     let id = next_id();
+    // Created on the day she joined (as a family registered that day would be), and counted in
+    // the roll-ups as `families::insert` counts one, so the figure can be traced to it.
+    let created_at = crate::trace::china_day_start_ms(joined_on) + 9 * 3_600_000;
     sql::exec(
         &w.tx,
         "INSERT INTO families (id, region, name, head, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
-        vals![id, region.padded(), name.to_owned(), head, now_ms, now_ms],
+        vals![id, region.padded(), name.to_owned(), head, created_at, now_ms],
     )
     .await?;
+    w.deltas.add(metric::FAMILIES, region, joined_on, 1);
     sql::exec(
         &w.tx,
         "INSERT INTO family_members (id, family, person, region, relation, joined_on, left_on, created_at) VALUES (?, ?, ?, ?, 'head', ?, NULL, ?)",

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/screenings/{id}/follow-up", post(screenings::follow_up))
         .route("/api/v1/indicators", get(insight::indicators))
         .route("/api/v1/completeness", get(completeness::completeness))
+        .route("/api/v1/indicators/{id}/records", get(insight::records))
         // Families, family points, goods store, mottos (issue 4, part B).
         .route("/api/v1/families", get(family::list_families).post(family::create_family))
         .route("/api/v1/families/{id}", get(family::get_family))
@@ -162,7 +163,7 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         help::create_aid, help::list_aid, help::get_aid,
         help::create_group, help::list_groups, help::get_group, help::add_member, help::leave, help::add_meeting,
         screenings::create, screenings::list, screenings::follow_up, screenings::overdue,
-        insight::indicators,
+        insight::indicators, insight::records,
         completeness::completeness,
         family::create_family, family::list_families, family::get_family, family::add_member, family::remove_member,
         family::submit_motto, family::review_motto, family::create_entry, family::redeem, family::get_redemption,

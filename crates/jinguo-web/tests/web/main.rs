@@ -27,3 +27,4 @@ mod screening_pages;
 mod screenings;
 mod sheets;
 mod support;
+mod trace;

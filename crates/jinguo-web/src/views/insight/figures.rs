@@ -116,6 +116,8 @@ pub struct Card {
     pub href: String,
     /// Set when registers feeding the figure were not kept by every village in the period.
     pub note: Option<String>,
+    /// The records behind the figure (`/dashboard/trace`), same region and period.
+    pub trace: String,
 }
 
 /// One child region in the breakdown.
@@ -226,6 +228,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Fig
             selected: f.indicator.id == chosen.id,
             href: format!("{}#breakdown", here(f.indicator.id)),
             note: completeness.note_for(f.indicator.id),
+            trace: link("/dashboard/trace", &[("indicator", f.indicator.id), ("region", &code), ("from", &from), ("to", &to)]),
         };
         match sections.iter_mut().find(|s| s.title == f.indicator.group.label()) {
             Some(s) => s.cards.push(card),

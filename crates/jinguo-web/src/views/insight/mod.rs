@@ -3,11 +3,12 @@
 
 mod completeness;
 mod figures;
+mod trace;
 
 use axum::Router;
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(figures::router()).merge(completeness::router())
+    Router::new().merge(figures::router()).merge(completeness::router()).merge(trace::router())
 }
