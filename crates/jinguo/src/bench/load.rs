@@ -167,8 +167,9 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &LoadArgs) -> anyhow::
         let ok = if peak <= 200 * 1_048_576 { "达成" } else { "未达成" };
         println!("目标：服务进程内存 ≤ 200 MB：{ok}");
     }
-    for (name, rate, p99) in verdicts {
-        let ok = if rate >= 3_000.0 && p99 <= Duration::from_millis(40) { "达成" } else { "未达成" };
+    // The target is the village page's; the dashboard's is its figures' p95 (`bench indicators`).
+    if let Some((name, rate, p99)) = verdicts.first() {
+        let ok = if *rate >= 3_000.0 && *p99 <= Duration::from_millis(40) { "达成" } else { "未达成" };
         println!("目标：{name} ≥ 3,000 请求/秒且 p99 ≤ 40 ms（期望 5,000 与 25 ms）：{ok}");
     }
     Ok(ExitCode::SUCCESS)
