@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "awards", include_str!("../migrations/0012_awards.sql")),
     (13, "education", include_str!("../migrations/0013_education.sql")),
     (16, "women_by_birth_month", include_str!("../migrations/0016_women_by_birth_month.sql")),
+    (17, "store_reserved", include_str!("../migrations/0017_store_reserved.sql")),
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

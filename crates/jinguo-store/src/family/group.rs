@@ -174,7 +174,9 @@ fn redeem_one(c: &rusqlite::Connection, item: &Item, r: &NewRedemption, now_ms: 
     ])?;
     add_deltas(deltas, &r.holder.region, EntryKind::Redeem, -cost, r.day, first);
     let taken = c
-        .prepare_cached("UPDATE store_items SET stock = stock - ?1, updated_at = ?2 WHERE id = ?3 AND stock >= ?1")?
+        .prepare_cached(
+            "UPDATE store_items SET stock = stock - ?1, reserved = reserved + ?1, updated_at = ?2 WHERE id = ?3 AND stock >= ?1",
+        )?
         .execute(params![r.quantity, now_ms, item.id])?;
     if taken == 0 {
         let stock: i64 = c.prepare_cached("SELECT stock FROM store_items WHERE id = ?1")?.query_row([item.id], |x| x.get(0))?;

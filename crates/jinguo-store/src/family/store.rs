@@ -28,8 +28,7 @@ pub struct Item {
     pub active: bool,
 }
 
-const ITEM_SELECT: &str = "SELECT i.id, i.region, r.name AS region_name, i.name, i.price, i.stock, i.active, \
-     CAST(COALESCE((SELECT SUM(d.quantity) FROM redemptions d WHERE d.item = i.id AND d.status = 'reserved'), 0) AS BIGINT) AS reserved \
+const ITEM_SELECT: &str = "SELECT i.id, i.region, r.name AS region_name, i.name, i.price, i.stock, i.active, i.reserved \
      FROM store_items i JOIN regions r ON r.code = i.region";
 
 fn item_from_row(row: &QueryResult) -> Result<Item> {
@@ -246,8 +245,8 @@ pub async fn redeem(w: &mut Work, item: &Item, r: &NewRedemption, now_ms: i64) -
     }
     let taken = sql::exec(
         &w.tx,
-        "UPDATE store_items SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ?",
-        vals![r.quantity, now_ms, item.id, r.quantity],
+        "UPDATE store_items SET stock = stock - ?, reserved = reserved + ?, updated_at = ? WHERE id = ? AND stock >= ?",
+        vals![r.quantity, r.quantity, now_ms, item.id, r.quantity],
     )
     .await?;
     if taken == 0 {
@@ -268,6 +267,10 @@ pub async fn fulfil(w: &mut Work, d: &Redemption, now_ms: i64) -> Result<bool> {
         vals![now_ms, d.id],
     )
     .await?;
+    if n == 1 {
+        sql::exec(&w.tx, "UPDATE store_items SET reserved = reserved - ?, updated_at = ? WHERE id = ?", vals![d.quantity, now_ms, d.item])
+            .await?;
+    }
     Ok(n == 1)
 }
 
@@ -291,7 +294,12 @@ pub async fn cancel(
     if n != 1 {
         return Ok(false);
     }
-    sql::exec(&w.tx, "UPDATE store_items SET stock = stock + ?, updated_at = ? WHERE id = ?", vals![d.quantity, now_ms, d.item]).await?;
+    sql::exec(
+        &w.tx,
+        "UPDATE store_items SET stock = stock + ?, reserved = reserved - ?, updated_at = ? WHERE id = ?",
+        vals![d.quantity, d.quantity, now_ms, d.item],
+    )
+    .await?;
     movement(w, d.item, &d.region, "cancel", d.quantity, Some(d.id), reason, by, now_ms).await?;
     let entry = NewEntry {
         points: d.points,

@@ -293,6 +293,14 @@ async fn two_hundred_concurrent_redemptions_take_exactly_the_stock() {
         let (_, item) = t.get(&format!("/api/v1/store/items/{item_id}"), &village).await;
         assert_eq!((item["stock"].as_i64(), item["reserved"].as_i64()), (Some(0), Some(49)), "{item}");
 
+        // Collecting one takes it off the reserved count, once.
+        let other = redeemed.iter().find(|id| **id != &first).map(|id| (*id).clone()).unwrap();
+        let fulfil = format!("/api/v1/points/redemptions/{other}/fulfil");
+        assert_eq!(t.call("POST", &fulfil, Some(&village), None).await.0, StatusCode::OK);
+        assert_eq!(t.call("POST", &fulfil, Some(&village), None).await.0, StatusCode::CONFLICT);
+        let (_, item) = t.get(&format!("/api/v1/store/items/{item_id}"), &village).await;
+        assert_eq!((item["stock"].as_i64(), item["reserved"].as_i64()), (Some(0), Some(48)), "{item}");
+
         let county = t.token("county").await;
         assert_eq!(figures(&t, &county, "family.points.redeemed,family.store.redemptions").await, [490.0, 50.0]);
         t.finish().await;
