@@ -167,7 +167,8 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
         });
     }
     if actor.can(Permission::ReadIndicators) {
-        sections.push(MenuSection { title: "数据", items: vec![item("数据驾驶舱", "/dashboard")] });
+        sections
+            .push(MenuSection { title: "数据", items: vec![item("数据驾驶舱", "/dashboard"), item("工作报告", "/reports")] });
     }
     let mut system = Vec::new();
     if actor.can(Permission::ManageAccounts) || actor.can(Permission::ManageSecurity) {
