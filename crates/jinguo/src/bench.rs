@@ -1,4 +1,4 @@
-//! `jinguo bench regions|indicators|overdue`: the benchmarks of DESIGN.md §8. Each runs on a fresh
+//! `jinguo bench regions|indicators|import|overdue|redeem|report`: the benchmarks of DESIGN.md §8. Each runs on a fresh
 //! database (a temporary data directory, or a temporary PostgreSQL database created on the
 //! server named by `--database-url` and dropped afterwards) and prints its figure beside a
 //! baseline measured in the same run. Figures are measured here, never asserted by timed tests.
@@ -6,6 +6,7 @@
 mod import;
 mod national;
 mod redeem;
+mod report;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,8 @@ enum What {
     Overdue(OverdueArgs),
     /// 积分兑换：200 个并发客户端经回环 HTTP 调用 POST /api/v1/points/redemptions，给出每秒兑换笔数与 p99；基线为同样的兑换逐笔进行；测后核对库存与积分台账
     Redeem(redeem::RedeemArgs),
+    /// 县级五年工作报告：在载入演示城市的全新数据库上，生成一个县（默认夷陵区 420506）近五个完整年度的 .docx 报告；基线为只计算两期全部指标
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -81,6 +84,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
         What::Import(a) => import::run(a, settings).await,
         What::Overdue(a) => overdue_bench(a, settings).await,
         What::Redeem(a) => redeem::run(a, settings).await,
+        What::Report(a) => report::run(a, settings).await,
     }
 }
 
