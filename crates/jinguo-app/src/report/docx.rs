@@ -298,6 +298,7 @@ pub fn from_markdown(markdown: &str) -> Result<Vec<u8>, String> {
 
     let mut xml = docx.build();
     xml.styles = with_language(&xml.styles)?;
+    xml.document = with_repeated_headers(&xml.document)?;
     xml.font_table = font_table().into_bytes();
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| e.to_string())?;
@@ -315,6 +316,13 @@ fn with_language(styles: &[u8]) -> Result<Vec<u8>, String> {
     out.push_str(r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#);
     out.push_str(&xml[at..]);
     Ok(out.into_bytes())
+}
+
+/// Marks the tables' header rows (the only rows kept from splitting) to repeat at the top of
+/// each page a table runs onto, which docx-rs cannot say.
+fn with_repeated_headers(document: &[u8]) -> Result<Vec<u8>, String> {
+    let xml = std::str::from_utf8(document).map_err(|e| e.to_string())?;
+    Ok(xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />").into_bytes())
 }
 
 /// The fonts the document names, with the GB2312 character set and, for the _GB2312 and
@@ -381,11 +389,16 @@ fn paragraph(p: ParaBuf) -> Paragraph {
 /// the Markdown says.
 fn build_table(t: TableBuf) -> Table {
     let columns = t.rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    // The first column (the indicator's name) takes the most room.
+    // The first column (the indicator's name) takes the most room, the last (the change, e.g.
+    // `+12.5 个百分点`) a little more than the numbers.
     let text_width: usize = 11906 - 1588 - 1474;
-    let first = text_width * 2 / 5;
-    let other = (text_width - first) / (columns.saturating_sub(1).max(1));
-    let widths: Vec<usize> = (0..columns).map(|i| if i == 0 { first } else { other }).collect();
+    let weight = |i: usize| match i {
+        0 => 26,
+        i if i + 1 == columns && columns > 2 => 17,
+        _ => 12,
+    };
+    let total: usize = (0..columns).map(weight).sum();
+    let widths: Vec<usize> = (0..columns).map(|i| text_width * weight(i) / total).collect();
     let rows = t
         .rows
         .iter()
@@ -458,6 +471,7 @@ mod tests {
             "妇联组织总数（个）",
             "+23.4%",
             "w:eastAsia=\"黑体\"",
+            "<w:tblHeader />",
         ] {
             assert!(xml.contains(want), "{want} missing in {xml}");
         }

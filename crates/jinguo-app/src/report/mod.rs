@@ -101,7 +101,11 @@ impl App {
     /// and once for the period before it.
     pub async fn work_report(&self, actor: &Actor, region: &RegionCode, period: Period, template: Option<&str>) -> Result<Report> {
         let (source, custom) = match template {
-            Some(t) => (t.to_owned(), true),
+            // A template of the caller's own is checked before anything is read.
+            Some(t) => {
+                template::check(t, period, self.today())?;
+                (t.to_owned(), true)
+            }
             None => {
                 let t = self.template_in_force().await?;
                 (t.text, t.custom)
