@@ -22,6 +22,7 @@ pub mod keys;
 pub mod org;
 pub mod people;
 pub mod public;
+pub mod report;
 pub mod school;
 pub mod sheets;
 pub mod trace;

@@ -42,6 +42,8 @@ pub enum Permission {
     WritePeople,
     /// See a person's full ID number, phone and address (with a reason, audited).
     RevealPersonal,
+    /// Replace or reset the work report's template (a system setting, audited).
+    ManageReportTemplate,
 }
 
 impl Role {
@@ -127,7 +129,7 @@ impl Role {
                 matches!(permission, ReadRegisters | WriteOrg | ReadIndicators | WritePeople | RevealPersonal)
             }
             Role::Reviewer => matches!(permission, ReadRegisters | ReadIndicators),
-            Role::SystemAdmin => matches!(permission, ManageAccounts | ManageRegions | ReadIndicators),
+            Role::SystemAdmin => matches!(permission, ManageAccounts | ManageRegions | ReadIndicators | ManageReportTemplate),
             Role::SecurityAdmin => matches!(permission, ManageSecurity),
             Role::AuditAdmin => matches!(permission, ReadAudit),
         }
@@ -197,6 +199,7 @@ mod tests {
             Permission::ManageSecurity,
             Permission::WritePeople,
             Permission::RevealPersonal,
+            Permission::ManageReportTemplate,
         ] {
             assert!(!Role::AuditAdmin.can(p), "{p:?}");
         }
@@ -213,6 +216,13 @@ mod tests {
         assert!(!Role::Reviewer.can(Permission::RevealPersonal));
         assert!(!Role::Reviewer.sees_identity());
         assert!(Role::VillageOfficer.sees_identity());
+    }
+
+    #[test]
+    fn only_the_system_administrator_changes_the_report_template() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::ManageReportTemplate), role == Role::SystemAdmin, "{role:?}");
+        }
     }
 
     #[test]

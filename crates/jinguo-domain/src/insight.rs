@@ -61,6 +61,52 @@ impl Period {
         };
         Period { from: shift(self.from), to: shift(self.to) }
     }
+
+    /// The period of equal length just before this one: whole years shift back by as many
+    /// years (2021–2025 → 2016–2020), whole months by as many months, other spans by their
+    /// number of days.
+    pub fn previous(&self) -> Period {
+        let starts_month = self.from.day() == 1;
+        let ends_month = self.to.succ_opt().is_none_or(|d| d.day() == 1);
+        if starts_month && ends_month {
+            let months = (self.to.year() - self.from.year()) * 12 + self.to.month() as i32 - self.from.month() as i32 + 1;
+            let from = shift_months(self.from, -months);
+            let to = self.from.pred_opt().unwrap_or(self.from);
+            return Period { from, to };
+        }
+        let days = (self.to - self.from).num_days() + 1;
+        let to = self.from.pred_opt().unwrap_or(self.from);
+        let from = self.from.checked_sub_signed(chrono::Duration::days(days)).unwrap_or(self.from);
+        Period { from, to }
+    }
+
+    /// The number of whole calendar years the period spans, when it runs from 1 January to
+    /// 31 December; None otherwise.
+    pub fn whole_years(&self) -> Option<u32> {
+        let whole = self.from.month() == 1 && self.from.day() == 1 && self.to.month() == 12 && self.to.day() == 31;
+        whole.then(|| (self.to.year() - self.from.year() + 1) as u32)
+    }
+
+    /// The period as Chinese prose: `2021年至2025年` for whole years (`2025年` for one),
+    /// else `2025年3月1日至2025年8月31日`.
+    pub fn label_zh(&self) -> String {
+        match self.whole_years() {
+            Some(1) => format!("{}年", self.from.year()),
+            Some(_) => format!("{}年至{}年", self.from.year(), self.to.year()),
+            None => format!("{}至{}", date_zh(self.from), date_zh(self.to)),
+        }
+    }
+}
+
+/// `2025年3月1日`.
+pub fn date_zh(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The first day of the month `months` after (or before, when negative) `d`'s month.
+fn shift_months(d: NaiveDate, months: i32) -> NaiveDate {
+    let index = d.year() * 12 + d.month0() as i32 + months;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
 }
 
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -94,6 +140,97 @@ impl Unit {
             Unit::Percent => "%",
             Unit::Yuan => "元",
             Unit::Points => "分",
+        }
+    }
+}
+
+/// A figure's value as the dashboard and the report print it: percentages with one decimal
+/// (`85.3`), money in 元 with fen (`1,234.50`), everything else a whole number with thousands
+/// separators (`12,345`). The unit is printed apart ([`Unit::label`]).
+pub fn format_value(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{value:.1}"),
+        Unit::Yuan => {
+            let fen = (value * 100.0).round() as i64;
+            let sign = if fen < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", group_digits(fen.abs() / 100), fen.abs() % 100)
+        }
+        _ => group_digits(value.round() as i64),
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_digits(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How a figure moved from an earlier period to this one: relative for counts and money, in
+/// percentage points for percentages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    Same,
+    /// The earlier figure was 0 and this one is not: no relative change can be said.
+    FromZero,
+    /// Relative change in %, e.g. `12.5` for a rise of an eighth.
+    Relative(f64),
+    /// Change of a percentage, in percentage points.
+    Points(f64),
+}
+
+impl Change {
+    pub fn between(now: f64, before: f64, unit: Unit) -> Change {
+        if (now - before).abs() < 1e-9 {
+            Change::Same
+        } else if unit == Unit::Percent {
+            Change::Points(now - before)
+        } else if before.abs() < 1e-9 {
+            Change::FromZero
+        } else {
+            Change::Relative((now - before) * 100.0 / before.abs())
+        }
+    }
+
+    /// Whether the figure rose (`Some(true)`), fell (`Some(false)`) or stayed (`None`).
+    pub fn rose(self) -> Option<bool> {
+        match self {
+            Change::Same => None,
+            Change::FromZero => Some(true),
+            Change::Relative(d) | Change::Points(d) => Some(d > 0.0),
+        }
+    }
+
+    /// Short, for a card or a table cell: `+12.5%`, `-3.0 个百分点`, `持平`, or `{earlier}为 0`
+    /// (`earlier` names the period compared with: 上年同期, 上期).
+    pub fn short(self, earlier: &str) -> String {
+        match self {
+            Change::Same => "持平".to_owned(),
+            Change::FromZero => format!("{earlier}为 0"),
+            Change::Relative(d) => format!("{d:+.1}%"),
+            Change::Points(d) => format!("{d:+.1} 个百分点"),
+        }
+    }
+
+    /// As a clause of prose: `较上期增长 12.5%`, `较上期下降 2.0 个百分点`, `与上期持平`,
+    /// `上期为 0`.
+    pub fn prose(self, earlier: &str) -> String {
+        match self {
+            Change::Same => format!("与{earlier}持平"),
+            Change::FromZero => format!("{earlier}为 0"),
+            Change::Relative(d) if d > 0.0 => format!("较{earlier}增长 {d:.1}%"),
+            Change::Relative(d) => format!("较{earlier}下降 {:.1}%", -d),
+            Change::Points(d) if d > 0.0 => format!("较{earlier}提高 {d:.1} 个百分点"),
+            Change::Points(d) => format!("较{earlier}下降 {:.1} 个百分点", -d),
         }
     }
 }
@@ -574,6 +711,43 @@ mod tests {
         let visits = WATCHED.iter().find(|w| w.id == "visits").unwrap();
         assert!(visits.feeds("care.visits") && visits.feeds("care.visits.overdue"));
         assert!(!visits.feeds("care.visitsx") && !visits.feeds("care.cases"));
+    }
+
+    #[test]
+    fn values_print_as_the_dashboard_shows_them() {
+        assert_eq!(format_value(1234567.4, Unit::Count), "1,234,567");
+        assert_eq!(format_value(-1234.0, Unit::Person), "-1,234");
+        assert_eq!(format_value(85.25, Unit::Percent), "85.2");
+        assert_eq!(format_value(1234.5, Unit::Yuan), "1,234.50");
+        assert_eq!(format_value(1.999, Unit::Yuan), "2.00");
+        assert_eq!(format_value(-0.5, Unit::Yuan), "-0.50");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1,000");
+    }
+
+    #[test]
+    fn changes_are_relative_for_counts_and_in_points_for_percentages() {
+        assert_eq!(Change::between(110.0, 100.0, Unit::Count).short("上期"), "+10.0%");
+        assert_eq!(Change::between(90.0, 100.0, Unit::Count).prose("上期"), "较上期下降 10.0%");
+        assert_eq!(Change::between(62.5, 60.0, Unit::Percent).prose("上期"), "较上期提高 2.5 个百分点");
+        assert_eq!(Change::between(60.0, 62.5, Unit::Percent).short("上期"), "-2.5 个百分点");
+        assert_eq!(Change::between(5.0, 0.0, Unit::Count).short("上年同期"), "上年同期为 0");
+        assert_eq!(Change::between(0.0, 0.0, Unit::Count).prose("上期"), "与上期持平");
+        assert_eq!(Change::between(5.0, 0.0, Unit::Count).rose(), Some(true));
+        assert_eq!(Change::between(5.0, 5.0, Unit::Percent).rose(), None);
+    }
+
+    #[test]
+    fn the_previous_period_is_as_long_and_just_before() {
+        let p = |a, b| Period::parse(a, b).unwrap();
+        assert_eq!(p("2021-01-01", "2025-12-31").previous(), p("2016-01-01", "2020-12-31"));
+        assert_eq!(p("2025-01-01", "2025-12-31").previous(), p("2024-01-01", "2024-12-31"));
+        assert_eq!(p("2025-03-01", "2025-08-31").previous(), p("2024-09-01", "2025-02-28"));
+        assert_eq!(p("2025-01-10", "2025-01-19").previous(), p("2024-12-31", "2025-01-09"));
+        assert_eq!(p("2021-01-01", "2025-12-31").label_zh(), "2021年至2025年");
+        assert_eq!(p("2025-01-01", "2025-12-31").label_zh(), "2025年");
+        assert_eq!(p("2025-03-01", "2025-08-31").label_zh(), "2025年3月1日至2025年8月31日");
+        assert_eq!(p("2021-01-01", "2025-12-31").whole_years(), Some(5));
     }
 
     #[test]

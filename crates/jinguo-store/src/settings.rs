@@ -18,3 +18,9 @@ pub async fn set<C: ConnectionTrait>(c: &C, key: &str, value: &str) -> Result<()
     .await?;
     Ok(())
 }
+
+/// Removes a setting, so that its default applies again.
+pub async fn delete<C: ConnectionTrait>(c: &C, key: &str) -> Result<()> {
+    sql::exec(c, "DELETE FROM settings WHERE key = ?", vals![key.to_owned()]).await?;
+    Ok(())
+}

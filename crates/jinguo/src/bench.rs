@@ -1,4 +1,4 @@
-//! `jinguo bench regions|indicators|overdue`: the benchmarks of DESIGN.md §8. Each runs on a fresh
+//! `jinguo bench regions|indicators|import|overdue|redeem|report`: the benchmarks of DESIGN.md §8. Each runs on a fresh
 //! database (a temporary data directory, or a temporary PostgreSQL database created on the
 //! server named by `--database-url` and dropped afterwards) and prints its figure beside a
 //! baseline measured in the same run. Figures are measured here, never asserted by timed tests.
@@ -8,6 +8,7 @@ mod import;
 mod load;
 mod national;
 mod redeem;
+mod report;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,8 @@ enum What {
     Redeem(redeem::RedeemArgs),
     /// 页面负载：在载入城市规模演示数据的全新数据库上另起 jinguo serve 进程，以 64 条保持连接经回环访问村(社区)人员名册页与全市数据驾驶舱，给出请求/秒、p50、p99 与服务进程内存；基线为单条连接逐个请求
     Load(load::LoadArgs),
+    /// 县级五年工作报告：在载入演示城市的全新数据库上，生成一个县（默认夷陵区 420506）近五个完整年度的 .docx 报告；基线为只计算两期全部指标
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -92,6 +95,7 @@ pub async fn run(args: Args, settings: Settings) -> anyhow::Result<ExitCode> {
         What::Overdue(a) => overdue_bench(a, settings).await,
         What::Redeem(a) => redeem::run(a, settings).await,
         What::Load(a) => load::run(a, settings).await,
+        What::Report(a) => report::run(a, settings).await,
     }
 }
 

@@ -12,6 +12,7 @@ mod migrate;
 mod people;
 mod points;
 mod regions;
+mod report;
 mod screenings;
 mod serve;
 mod sheets;
@@ -62,6 +63,8 @@ enum Command {
     /// 主密钥：轮换与查看
     #[command(subcommand)]
     Keys(keys::Command),
+    /// 工作报告：按地区与期间生成，数据全部取自指标并与上期比较（.md 或 .docx）
+    Report(report::Args),
     /// 打开数据库（执行未应用的迁移）并列出已应用的迁移
     Migrate,
     /// 性能基准（DESIGN.md §8），每项同时给出基线
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
             Command::Screenings(cmd) => screenings::run(cmd, settings).await,
             Command::Points(cmd) => points::run(cmd, settings).await,
             Command::Keys(cmd) => keys::run(cmd, settings).await,
+            Command::Report(args) => report::run(args, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Bench(args) => bench::run(args, settings).await,
         }

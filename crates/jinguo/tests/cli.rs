@@ -220,3 +220,56 @@ fn keys_rotate_re_seals_everything_and_refuses_the_old_key() {
     assert!(jinguo(dir.path(), &["audit", "verify"], "").status.success(), "the platform opens with the one new key");
     assert_eq!(counts(), before);
 }
+
+#[test]
+fn report_writes_markdown_and_word_and_refuses_bad_input_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    assert!(jinguo(dir.path(), &["regions", "import", "good.csv"], "").status.success());
+    let period = ["--from", "2021-01-01", "--to", "2025-12-31"];
+    let with = |extra: &[&str]| -> Vec<String> { ["report"].iter().chain(extra).chain(period.iter()).map(|s| s.to_string()).collect() };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        jinguo(dir.path(), &args, "")
+    };
+
+    // Markdown and Word, every figure filled (0 here: the regions have no records yet).
+    let out = run(with(&["--region", "4205", "--format", "md", "-o", "r.md"]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("上期 2016-01-01 至 2020-12-31"), "{}", text(&out));
+    let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
+    assert!(md.starts_with("# 宜昌市妇联2021年至2025年工作报告"), "{md}");
+    assert!(md.contains("| 妇联组织总数（个） | 0 | 0 | 持平 |") && !md.contains("{{"), "{md}");
+    let out = run(with(&["--region", "4205", "-o", "r.docx"]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(std::fs::read(dir.path().join("r.docx")).unwrap().starts_with(b"PK"), "the format follows the file's extension");
+
+    // Bad arguments: a Chinese message and exit code 2, nothing written.
+    for (args, message) in [
+        (vec!["report", "--from", "2021-01-01", "--to", "2025-12-31", "-o", "x.md"], "请用 --region 指定地区"),
+        (vec!["report", "--region", "42x5", "--from", "2021-01-01", "--to", "2025-12-31", "-o", "x.md"], "--region 有误"),
+        (vec!["report", "--region", "4205", "--from", "2021-13-01", "--to", "2025-12-31", "-o", "x.md"], "开始日期格式应为 YYYY-MM-DD"),
+        (vec!["report", "--region", "4205", "--from", "2025-01-01", "--to", "2021-12-31", "-o", "x.md"], "开始日期不能晚于结束日期"),
+        (
+            vec!["report", "--region", "4205", "--from", "2021-01-01", "--to", "2025-12-31", "--format", "pdf", "-o", "x.md"],
+            "--format 应为 md 或 docx",
+        ),
+        (vec!["report", "--region", "4205", "--from", "2021-01-01", "--to", "2025-12-31"], "请用 -o 指定输出文件"),
+    ] {
+        let out = jinguo(dir.path(), &args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{args:?}: {}", text(&out));
+    }
+    assert!(!dir.path().join("x.md").exists());
+
+    // A template naming an unknown indicator is refused with its name and line.
+    std::fs::write(
+        dir.path().join("bad.md.j2"),
+        "# 报告\n\n共有{{ fig(\"org.federations\") }}；\n{% if false %}{{ fig(\"org.foo\") }}{% endif %}\n",
+    )
+    .unwrap();
+    let out = run(with(&["--region", "4205", "--template", "bad.md.j2", "-o", "x.md"]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("第 4 行：未知指标 \"org.foo\""), "{}", text(&out));
+    assert!(!dir.path().join("x.md").exists());
+}

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use jinguo_domain::access::Permission;
-use jinguo_domain::insight::{Period, Unit};
+use jinguo_domain::insight::Period;
 
 use super::{Chrome, PageResult, render};
 use crate::auth::PageUser;
@@ -25,26 +25,9 @@ pub struct FigureCard {
 
 impl FigureCard {
     pub fn new(f: &jinguo_app::insight::Figure) -> FigureCard {
-        let value = match f.indicator.unit {
-            Unit::Percent => format!("{:.1}", f.value),
-            Unit::Yuan => format!("{}.{:02}", group_digits(f.value.trunc() as i64), ((f.value.abs() * 100.0).round() as i64) % 100),
-            _ => group_digits(f.value.round() as i64),
-        };
+        let value = jinguo_domain::insight::format_value(f.value, f.indicator.unit);
         FigureCard { id: f.indicator.id, label: f.indicator.label, value, unit: f.indicator.unit.label() }
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group_digits(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[derive(Template)]

@@ -168,7 +168,8 @@ fn menu(actor: &Actor, active: &str) -> Vec<MenuSection> {
     }
     if actor.can(Permission::ReadIndicators) {
         sections.push(MenuSection {
-            title: "数据", items: vec![item("数据驾驶舱", "/dashboard"), item("数据完整性", "/completeness")]
+            title: "数据",
+            items: vec![item("数据驾驶舱", "/dashboard"), item("数据完整性", "/completeness"), item("工作报告", "/reports")],
         });
     }
     let mut system = Vec::new();

@@ -23,6 +23,7 @@ mod people;
 mod people_pages;
 mod public_accounts;
 mod register_sheets;
+mod report_pages;
 mod screening_pages;
 mod screenings;
 mod sheets;

@@ -11,7 +11,7 @@ use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use jinguo_app::AppError;
 use jinguo_domain::Invalid;
-use jinguo_domain::insight::{INDICATORS, Period, Unit, indicator};
+use jinguo_domain::insight::{Change, INDICATORS, Period, Unit, indicator};
 use serde::Deserialize;
 
 use jinguo_app::insight::Figure;
@@ -30,24 +30,11 @@ const PATH: &str = "/dashboard";
 /// Years in a card's trend: the period and the five before it.
 const TREND_YEARS: usize = 6;
 
-/// The change from `before` to `now`: relative for counts and money, in percentage points for
-/// percentages; with the class that colours it.
+/// The change from `before` to `now` (the wording is shared with the work report); with the
+/// class that colours it.
 fn change(now: f64, before: f64, unit: Unit) -> (String, &'static str) {
-    let class = if (now - before).abs() < 1e-9 {
-        "same"
-    } else if now > before {
-        "up"
-    } else {
-        "down"
-    };
-    let text = if unit == Unit::Percent {
-        format!("{:+.1} 个百分点", now - before)
-    } else if before.abs() < 1e-9 {
-        if now.abs() < 1e-9 { "持平".to_owned() } else { "上年同期为 0".to_owned() }
-    } else {
-        format!("{:+.1}%", (now - before) * 100.0 / before.abs())
-    };
-    (if class == "same" && unit != Unit::Percent && before.abs() >= 1e-9 { "持平".to_owned() } else { text }, class)
+    let c = Change::between(now, before, unit);
+    (c.short("上年同期"), c.rose().map_or("same", |up| if up { "up" } else { "down" }))
 }
 
 /// A line chart of `values` (oldest first) 120×32, with a dot on the last value. Built from
