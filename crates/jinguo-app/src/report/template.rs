@@ -39,6 +39,9 @@ pub struct ReportData {
     pub before: HashMap<&'static str, f64>,
     /// The day the report is drawn up.
     pub today: chrono::NaiveDate,
+    /// Registers not every village kept in the period, said in prose
+    /// (`走访记录：12/150 个村(社区)本期无记录`): the figures they feed may be low.
+    pub gaps: Vec<String>,
 }
 
 impl ReportData {
@@ -52,6 +55,7 @@ impl ReportData {
             now: HashMap::new(),
             before: HashMap::new(),
             today,
+            gaps: vec!["走访记录：1/1 个村(社区)本期无记录".into()],
         }
     }
 
@@ -154,6 +158,7 @@ pub fn render(source: &str, data: ReportData) -> Result<String, Invalid> {
         period => period_value(&data.period),
         previous => period_value(&data.previous),
         today => date_zh(data.today),
+        gaps => data.gaps.clone(),
     };
     template.render(ctx).map_err(|e| Invalid::field(FIELD, describe(&e)))
 }
@@ -422,6 +427,18 @@ mod tests {
         d.now.insert("org.women_homes.coverage", 85.26);
         d.before.insert("org.women_homes.coverage", 80.0);
         d
+    }
+
+    #[test]
+    fn the_default_report_says_which_registers_were_incomplete_and_only_then() {
+        let default = include_str!("default.md.j2");
+        let mut d = data();
+        d.gaps = vec!["走访记录：3/120 个村(社区)本期无记录".into(), "活动记录：1/120 个村(社区)本期无记录".into()];
+        let out = render(default, d.clone()).unwrap();
+        let note = out.split("*数据说明*").nth(1).unwrap_or_default();
+        assert!(note.contains("走访记录：3/120 个村(社区)本期无记录；活动记录：1/120 个村(社区)本期无记录"), "{note}");
+        d.gaps.clear();
+        assert!(!render(default, d).unwrap().contains("数据说明"));
     }
 
     #[test]
