@@ -89,7 +89,21 @@ pub struct App {
     pub crypto: Arc<Crypto>,
     pub clock: Arc<dyn Clock>,
     pub config: AppConfig,
+    caches: Arc<Caches>,
 }
+
+/// What the process keeps of slow-changing data, so that hot pages do not read it every time.
+/// Each entry lives a short while (a second instance's change shows within that time) and is
+/// dropped at once when this instance changes the data.
+#[derive(Debug, Default)]
+struct Caches {
+    /// A region's lineage (itself and its ancestors, top first), by padded code: every page's
+    /// breadcrumb. Regions change only by an import.
+    lineage: Mutex<std::collections::HashMap<String, (std::time::Instant, Vec<jinguo_store::org::regions::Region>)>>,
+}
+
+/// How long a cached region lineage is used.
+const LINEAGE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How to open the platform's storage and keys.
 #[derive(Debug, Clone)]
@@ -132,7 +146,7 @@ impl App {
     }
 
     pub fn new(db: Db, crypto: Crypto, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App { db, crypto: Arc::new(crypto), clock, config }
+        App { db, crypto: Arc::new(crypto), clock, config, caches: Arc::default() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

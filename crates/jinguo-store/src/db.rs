@@ -23,6 +23,10 @@ pub enum Backend {
     Postgres,
 }
 
+/// Read connections of the SQLite pool, and each one's page cache (negative: KiB).
+const READERS: u32 = 4;
+const READER_CACHE_KIB: &str = "-8000";
+
 /// Where the data lives: a database URL, or else `jinguo.db` under the data directory.
 #[derive(Clone)]
 pub struct DbConfig {
@@ -103,7 +107,15 @@ impl Db {
             .pragma("cache_size", "-16000")
             .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(options.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options.read_only(true)).await?;
+        // Readers: two per core is enough to keep both cores busy (a statement waits on its
+        // worker thread, not on the disk, once the pages are cached), and each keeps a smaller
+        // page cache: the server's memory is mostly these caches (issue 5: ≤ 200 MB at city
+        // scale). The operating system's file cache holds the rest of the database.
+        let read = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .min_connections(1)
+            .connect_with(options.read_only(true).pragma("cache_size", READER_CACHE_KIB))
+            .await?;
         Ok(Db {
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
             write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),

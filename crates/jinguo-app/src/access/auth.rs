@@ -177,13 +177,13 @@ impl App {
             return Err(expired());
         }
         let id = session_id(token);
-        let session = sessions::get(self.db.reader(), &id).await?.ok_or_else(expired)?;
+        // The session and its account in one read: every request pays it.
+        let (session, account) = accounts::by_session(self.db.reader(), &id).await?.ok_or_else(expired)?;
         let now = self.now_ms();
         if now - session.last_seen > SESSION_IDLE_MINUTES * 60_000 {
             sessions::delete(self.db.writer(), &id).await?;
             return Err(expired());
         }
-        let account = accounts::by_id(self.db.reader(), session.account).await?.ok_or_else(expired)?;
         if account.disabled {
             sessions::delete(self.db.writer(), &id).await?;
             return Err(expired());

@@ -177,9 +177,23 @@ impl App {
     }
 
     /// The region and its ancestors, from the top down (a breadcrumb).
+    /// The region and its ancestors, top first (for breadcrumbs); cached for a minute, and
+    /// forgotten when regions are imported.
     pub async fn region_lineage(&self, code: &RegionCode) -> Result<Vec<Region>> {
+        let key = code.padded();
+        {
+            let cache = self.caches.lineage.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, regions)) = cache.get(&key).filter(|(at, _)| at.elapsed() < crate::LINEAGE_TTL) {
+                return Ok(regions.clone());
+            }
+        }
         let mut regions = store::many(self.db.reader(), &code.lineage()).await?;
         regions.sort_by_key(|r| r.level);
+        let mut cache = self.caches.lineage.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(key, (std::time::Instant::now(), regions.clone()));
         Ok(regions)
     }
 
@@ -240,6 +254,7 @@ impl App {
             json!({"files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), "rows": read, "by_level": by_level}),
         );
         jinguo_store::audit::append_now(&self.db, entry).await?;
+        self.caches.lineage.lock().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(ImportOutcome::Imported(ImportSummary { read, total, by_level }))
     }
 }

@@ -68,6 +68,37 @@ pub async fn by_username<C: ConnectionTrait>(c: &C, username: &str) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
+/// A session and its account in one statement: what every authenticated request reads.
+pub async fn by_session<C: ConnectionTrait>(c: &C, session: &str) -> Result<Option<(super::sessions::Session, Account)>> {
+    let row = sql::one(
+        c,
+        &format!(
+            "{SELECT} JOIN sessions s ON s.account = a.id WHERE s.id = ?",
+            SELECT = SELECT.replacen(
+                "SELECT ",
+                "SELECT s.id AS session_id, s.csrf AS session_csrf, s.stage AS session_stage, \
+                 s.created_at AS session_created_at, s.last_seen AS session_last_seen, ",
+                1
+            )
+        ),
+        vals![session.to_owned()],
+    )
+    .await?;
+    row.map(|r| {
+        let account = from_row(&r)?;
+        let session = super::sessions::Session {
+            id: sql::get(&r, "session_id")?,
+            account: account.id,
+            csrf: sql::get(&r, "session_csrf")?,
+            stage: sql::get(&r, "session_stage")?,
+            created_at: sql::get(&r, "session_created_at")?,
+            last_seen: sql::get(&r, "session_last_seen")?,
+        };
+        Ok((session, account))
+    })
+    .transpose()
+}
+
 pub async fn by_id<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<Account>> {
     let row = sql::one(c, &format!("{SELECT} WHERE a.id = ?"), vals![id]).await?;
     row.as_ref().map(from_row).transpose()
