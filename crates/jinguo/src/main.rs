@@ -71,6 +71,11 @@ enum Command {
     Bench(bench::Args),
 }
 
+/// mimalloc instead of glibc's malloc (ADR 0015): the same speed with a fraction of the memory
+/// the server keeps under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ui::init_logging();

@@ -177,7 +177,13 @@ fn bar_width(value: f64, max: f64, unit: Unit) -> u32 {
     w.round().clamp(0.0, 100.0) as u32
 }
 
+/// Dashboards computed at once, at most: each holds six years of every figure, the breakdown
+/// and the completeness of every village while it renders, and two cores gain nothing from
+/// more at a time; the rest wait their turn (this bounds the server's memory under load).
+static COMPUTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<FiguresQuery>) -> PageResult {
+    let _turn = COMPUTING.acquire().await.map_err(|_| PageError(AppError::Internal("dashboard closed".into())))?;
     let actor = &user.actor;
     let region = page_region(q.region.as_deref())?
         .or_else(|| actor.region.clone())
