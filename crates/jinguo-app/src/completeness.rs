@@ -79,6 +79,17 @@ pub struct Completeness {
 }
 
 impl Completeness {
+    /// Each register not every village kept in the period, said in a line:
+    /// `走访记录：12/150 个村(社区)本期无记录` (the work report's data note).
+    pub fn incomplete_registers(&self) -> Vec<String> {
+        WATCHED
+            .iter()
+            .zip(&self.whole.registers)
+            .filter(|(_, u)| u.incomplete())
+            .map(|(w, u)| format!("{}：{}/{} 个村(社区)本期无记录", w.label, u.lacking, u.villages))
+            .collect()
+    }
+
     /// The registers that feed the indicator `id` and were not kept everywhere in the period,
     /// with the number of villages lacking records and the number of villages.
     pub fn gaps_for(&self, id: &str) -> Vec<(&'static Watched, &Upkeep)> {

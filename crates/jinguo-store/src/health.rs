@@ -231,9 +231,16 @@ pub async fn eligible_women<C: ConnectionTrait>(c: &C, region: &RegionCode, day:
         (Some(wf), Some(wt)) if wf <= wt => {
             let metric = metric::WOMEN_BY_BIRTH_MONTH;
             let whole = rollup::sums(c, region, &[(metric, rollup::Read::Flow)], wf, wt).await?;
-            let head = count_days(first, wf.pred_opt().unwrap_or(wf)).await?;
-            let tail = count_days(wt.succ_opt().unwrap_or(wt), last).await?;
-            Ok(whole.get(metric).copied().unwrap_or(0) + if wf > first { head } else { 0 } + if wt < last { tail } else { 0 })
+            // The part months at the ends (empty ranges count 0).
+            let head = match wf.pred_opt() {
+                Some(before) => count_days(first, before).await?,
+                None => 0,
+            };
+            let tail = match wt.succ_opt() {
+                Some(after) => count_days(after, last).await?,
+                None => 0,
+            };
+            Ok(whole.get(metric).copied().unwrap_or(0) + head + tail)
         }
         _ => count_days(first, last).await,
     }

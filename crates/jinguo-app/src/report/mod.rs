@@ -138,13 +138,7 @@ impl App {
         let now = self.indicators(actor, region, period, &[]).await?;
         let before = self.indicators(actor, region, previous, &[]).await?;
         let map = |v: Vec<crate::insight::Figure>| v.into_iter().map(|f| (f.indicator.id, f.value)).collect::<HashMap<_, _>>();
-        let completeness = self.completeness(actor, region, period).await?;
-        let gaps = jinguo_domain::insight::WATCHED
-            .iter()
-            .zip(&completeness.whole.registers)
-            .filter(|(_, u)| u.incomplete())
-            .map(|(w, u)| format!("{}：{}/{} 个村(社区)本期无记录", w.label, u.lacking, u.villages))
-            .collect();
+        let gaps = self.completeness(actor, region, period).await?.incomplete_registers();
         Ok(ReportData {
             region_name: self.region(region).await?.name,
             region_code: region.short().to_owned(),

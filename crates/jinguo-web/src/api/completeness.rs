@@ -2,13 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use jinguo_app::AppError;
 use jinguo_app::completeness::{Completeness, Upkeep};
-use jinguo_domain::insight::{Period, WATCHED};
+use jinguo_domain::insight::WATCHED;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiQuery, parse_region};
+use super::{ApiQuery, region_and_period};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -116,17 +115,6 @@ pub async fn completeness(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> Result<Json<CompletenessBody>, ApiError> {
-    let region = match parse_region(q.region.as_deref())? {
-        Some(r) => r,
-        None => actor
-            .region
-            .clone()
-            .or_else(|| state.app.config.city.clone())
-            .ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
-    };
-    let default = Period::year_to_date(state.app.today());
-    let from = q.from.unwrap_or_else(|| default.from.to_string());
-    let to = q.to.unwrap_or_else(|| default.to.to_string());
-    let period = Period::parse(&from, &to).map_err(AppError::Invalid)?;
+    let (region, period) = region_and_period(&state, &actor, q.region.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     Ok(Json(state.app.completeness(&actor, &region, period).await?.into()))
 }

@@ -4,12 +4,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use jinguo_app::AppError;
 use jinguo_app::trace::{PAGE_SIZE, Trace};
-use jinguo_domain::insight::Period;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{IndicatorValue, List};
-use super::{ApiQuery, parse_region};
+use super::{ApiQuery, region_and_period};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,19 +33,7 @@ pub async fn indicators(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<List<IndicatorValue>>, ApiError> {
-    let region = match parse_region(q.region.as_deref())? {
-        Some(r) => r,
-        None => actor
-            .region
-            .clone()
-            .or_else(|| state.app.config.city.clone())
-            .ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
-    };
-    let today = state.app.today();
-    let default = Period::year_to_date(today);
-    let from = q.from.unwrap_or_else(|| default.from.to_string());
-    let to = q.to.unwrap_or_else(|| default.to.to_string());
-    let period = Period::parse(&from, &to).map_err(AppError::Invalid)?;
+    let (region, period) = region_and_period(&state, &actor, q.region.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let wanted: Vec<&str> = q.ids.as_deref().map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
     for id in &wanted {
         if jinguo_domain::insight::indicator(id).is_none() {
@@ -112,18 +99,7 @@ pub async fn records(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<RecordsQuery>,
 ) -> Result<Json<TraceRecords>, ApiError> {
-    let region = match parse_region(q.region.as_deref())? {
-        Some(r) => r,
-        None => actor
-            .region
-            .clone()
-            .or_else(|| state.app.config.city.clone())
-            .ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
-    };
-    let default = Period::year_to_date(state.app.today());
-    let from = q.from.unwrap_or_else(|| default.from.to_string());
-    let to = q.to.unwrap_or_else(|| default.to.to_string());
-    let period = Period::parse(&from, &to).map_err(AppError::Invalid)?;
+    let (region, period) = region_and_period(&state, &actor, q.region.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let page = q.page.unwrap_or(0);
     let (ind, trace) = state.app.trace(&actor, &id, &region, period, page).await?;
     let figure = state.app.indicators(&actor, &region, period, &[ind.id]).await?.into_iter().next().ok_or(AppError::NotFound)?;

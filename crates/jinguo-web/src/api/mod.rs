@@ -233,6 +233,32 @@ pub(crate) fn parse_id(s: &str) -> Result<i64, ApiError> {
 }
 
 /// Parses an optional region parameter.
+/// The region and period of a figures request: the region asked for, else the caller's own,
+/// else the city; the period asked for, else 1 January of this year to today.
+pub(crate) fn region_and_period(
+    state: &crate::state::AppState,
+    actor: &jinguo_app::Actor,
+    region: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(jinguo_domain::RegionCode, jinguo_domain::insight::Period), ApiError> {
+    use jinguo_app::AppError;
+    use jinguo_domain::insight::Period;
+    let region = match parse_region(region)? {
+        Some(r) => r,
+        None => actor
+            .region
+            .clone()
+            .or_else(|| state.app.config.city.clone())
+            .ok_or_else(|| AppError::invalid("region", "请指定地区 region"))?,
+    };
+    let default = Period::year_to_date(state.app.today());
+    let from = from.map(str::to_owned).unwrap_or_else(|| default.from.to_string());
+    let to = to.map(str::to_owned).unwrap_or_else(|| default.to.to_string());
+    let period = Period::parse(&from, &to).map_err(AppError::Invalid)?;
+    Ok((region, period))
+}
+
 pub(crate) fn parse_region(s: Option<&str>) -> Result<Option<jinguo_domain::RegionCode>, ApiError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),

@@ -16,8 +16,8 @@ use jinguo_app::family::store::ItemInput;
 use jinguo_app::org::regions::{ImportFile, ImportOutcome};
 use jinguo_domain::RegionCode;
 
-use super::Fresh;
 use super::http::Client;
+use super::{Fresh, Stats};
 use crate::config::Settings;
 use crate::ui;
 
@@ -194,8 +194,8 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
     app.db.clone().close().await;
 
     let rate = |n: u32, d: Duration| ui::thousands((n as f64 / d.as_secs_f64().max(1e-9)) as u64);
-    let conc = Percentiles::of(times);
-    let base = Percentiles::of(base_times);
+    let conc = Stats::of(times);
+    let base = Stats::of(base_times);
     println!();
     let rows = vec![
         vec![
@@ -221,18 +221,4 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
     let verdict = if per_second >= 1_000.0 { "达成" } else { "未达成" };
     println!("目标（SQLite）：≥ 1,000 笔/秒：{verdict}（目标值 2,000 笔/秒）");
     Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// p50 and p99 (nearest rank).
-struct Percentiles {
-    p50: Duration,
-    p99: Duration,
-}
-
-impl Percentiles {
-    fn of(mut times: Vec<Duration>) -> Percentiles {
-        times.sort();
-        let at = |p: usize| times.get((times.len() * p).div_ceil(100).saturating_sub(1)).copied().unwrap_or_default();
-        Percentiles { p50: at(50), p99: at(99) }
-    }
 }

@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use jinguo_app::AppError;
 use jinguo_app::completeness::{Upkeep, watched_index};
 use jinguo_domain::Invalid;
 use jinguo_domain::insight::{STALE_MONTHS, WATCHED};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::PageUser;
 use crate::state::AppState;
-use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, link, page_region, render_status};
+use crate::views::{Chrome, FormErrors, PageResult, SelectOption, link, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(PATH, get(page))
@@ -92,10 +91,7 @@ struct CompletenessQuery {
 
 async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<CompletenessQuery>) -> PageResult {
     let actor = &user.actor;
-    let region = page_region(q.region.as_deref())?
-        .or_else(|| actor.region.clone())
-        .or_else(|| state.app.config.city.clone())
-        .ok_or(PageError(AppError::NotFound))?;
+    let region = super::region(&state, actor, q.region.as_deref())?;
     let mut invalid = Invalid::new();
     let period = super::figures::period(state.app.today(), q.from.as_deref(), q.to.as_deref(), &mut invalid);
     let chosen = watched_index(q.register.as_deref().filter(|s| !s.is_empty()).unwrap_or("visits"))?;

@@ -19,7 +19,7 @@ use jinguo_app::insight::Figure;
 use crate::auth::PageUser;
 use crate::state::AppState;
 use crate::views::home::FigureCard;
-use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, link, page_region, render_status};
+use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, link, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/dashboard", get(page)).route("/figures", get(page))
@@ -185,10 +185,7 @@ static COMPUTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<FiguresQuery>) -> PageResult {
     let _turn = COMPUTING.acquire().await.map_err(|_| PageError(AppError::Internal("dashboard closed".into())))?;
     let actor = &user.actor;
-    let region = page_region(q.region.as_deref())?
-        .or_else(|| actor.region.clone())
-        .or_else(|| state.app.config.city.clone())
-        .ok_or(PageError(AppError::NotFound))?;
+    let region = super::region(&state, actor, q.region.as_deref())?;
     let today = state.app.today();
     let mut invalid = Invalid::new();
     let period = period(today, q.from.as_deref(), q.to.as_deref(), &mut invalid);

@@ -11,16 +11,16 @@ use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use jinguo_app::AppError;
 use jinguo_app::report::{Format, Report};
+use jinguo_domain::Invalid;
 use jinguo_domain::access::Permission;
 use jinguo_domain::insight::Period;
-use jinguo_domain::{Invalid, RegionCode};
 use pulldown_cmark::{Event, Options, Parser};
 use serde::Deserialize;
 
 use crate::auth::PageUser;
 use crate::state::AppState;
 use crate::views::sheets::download;
-use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, page_region, render_status, see_other};
+use crate::views::{Chrome, FormErrors, PageError, PageResult, SelectOption, filter_date, render_status, see_other};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,11 +87,6 @@ fn period(today: NaiveDate, from: Option<&str>, to: Option<&str>, errors: &mut I
     }
 }
 
-/// The region asked for, else the officer's, else the city.
-fn region(state: &AppState, user: &PageUser, asked: Option<&str>) -> Result<RegionCode, PageError> {
-    page_region(asked)?.or_else(|| user.actor.region.clone()).or_else(|| state.app.config.city.clone()).ok_or(PageError(AppError::NotFound))
-}
-
 /// Markdown as HTML for the preview. Raw HTML in the Markdown (an uploaded template may hold
 /// some) is shown as text, never run.
 fn to_html(markdown: &str) -> String {
@@ -113,7 +108,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Rep
 /// The page for `q`: the form, the preview when asked for, and the template section.
 async fn build_page(state: &AppState, user: &PageUser, q: &ReportQuery) -> Result<ReportPage, PageError> {
     let actor = &user.actor;
-    let region = region(state, user, q.region.as_deref())?;
+    let region = super::region(state, &user.actor, q.region.as_deref())?;
     let mut invalid = Invalid::new();
     let period = period(state.app.today(), q.from.as_deref(), q.to.as_deref(), &mut invalid);
     let format = q.format.as_deref().and_then(|f| Format::parse(f).ok()).unwrap_or(Format::Docx);
@@ -172,7 +167,7 @@ async fn build_page(state: &AppState, user: &PageUser, q: &ReportQuery) -> Resul
 }
 
 async fn download_report(State(state): State<AppState>, user: PageUser, Query(q): Query<ReportQuery>) -> PageResult {
-    let region = region(&state, &user, q.region.as_deref())?;
+    let region = super::region(&state, &user.actor, q.region.as_deref())?;
     let mut invalid = Invalid::new();
     let period = period(state.app.today(), q.from.as_deref(), q.to.as_deref(), &mut invalid);
     let format = match q.format.as_deref() {

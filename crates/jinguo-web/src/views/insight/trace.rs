@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::PageUser;
 use crate::state::AppState;
 use crate::views::home::FigureCard;
-use crate::views::{Chrome, PageError, PageResult, filter_date, link, page_region, render};
+use crate::views::{Chrome, PageError, PageResult, filter_date, link, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/dashboard/trace", get(page))
@@ -71,10 +71,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query<Tra
     let actor = &user.actor;
     let id = q.indicator.as_deref().unwrap_or_default();
     let ind = indicator(id).ok_or(PageError(AppError::invalid("indicator", format!("未知的指标：{id}"))))?;
-    let region = page_region(q.region.as_deref())?
-        .or_else(|| actor.region.clone())
-        .or_else(|| state.app.config.city.clone())
-        .ok_or(PageError(AppError::NotFound))?;
+    let region = super::region(&state, actor, q.region.as_deref())?;
     let mut invalid = Invalid::new();
     let default = Period::year_to_date(state.app.today());
     let from = filter_date("from", "开始日期", q.from.as_deref(), &mut invalid).unwrap_or(default.from);
