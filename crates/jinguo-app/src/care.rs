@@ -102,7 +102,7 @@ impl App {
     /// The open care case of a person in scope, if she has one.
     pub async fn open_case_of(&self, actor: &Actor, person: i64) -> Result<Option<i64>> {
         self.require(actor, Permission::ReadRegisters, "care_case.read").await?;
-        if jinguo_store::people::get(self.db.reader(), &actor.scope, person).await?.is_none() {
+        if jinguo_store::people::get(&self.db, &actor.scope, person).await?.is_none() {
             return Err(AppError::NotFound);
         }
         Ok(store::open_case_of(self.db.reader(), person).await?)
@@ -118,7 +118,7 @@ impl App {
         let pid = checks.take(person.trim().parse::<i64>().map_err(|_| jinguo_domain::Invalid::field("person", "请选择要建档的人员")));
         checks.finish()?;
         let (Some((risk, opened)), Some(pid)) = (case, pid) else { return Err(AppError::Internal("validation".into())) };
-        let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+        let p = match jinguo_store::people::get(&self.db, &actor.scope, pid).await? {
             Some(p) => p,
             None => {
                 let region = jinguo_store::register::region_of(self.db.reader(), Register::People, pid).await?;

@@ -155,7 +155,7 @@ impl App {
         let (Some(pid), Some(fields)) = (pid, fields) else {
             return Err(AppError::Internal("validation".into()));
         };
-        let p = match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+        let p = match jinguo_store::people::get(&self.db, &actor.scope, pid).await? {
             Some(p) => p,
             None => {
                 let region = jinguo_store::register::region_of(self.db.reader(), Register::People, pid).await?;

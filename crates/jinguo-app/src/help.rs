@@ -117,7 +117,7 @@ impl App {
     /// The woman a write is about: read in scope; otherwise Forbidden (audited) when she exists
     /// outside it, and a field error when there is no such person.
     async fn person_for_write(&self, actor: &Actor, pid: i64, action: &str) -> Result<PersonRow> {
-        match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+        match jinguo_store::people::get(&self.db, &actor.scope, pid).await? {
             Some(p) => Ok(p),
             None => {
                 let region = jinguo_store::register::region_of(self.db.reader(), Register::People, pid).await?;
@@ -321,7 +321,7 @@ impl App {
     /// Her pairings, aid and groups, for her record (she must be in scope).
     pub async fn help_of_person(&self, actor: &Actor, person: i64) -> Result<HelpOfPerson> {
         self.require(actor, Permission::ReadRegisters, "person.read").await?;
-        if jinguo_store::people::get(self.db.reader(), &actor.scope, person).await?.is_none() {
+        if jinguo_store::people::get(&self.db, &actor.scope, person).await?.is_none() {
             return Err(AppError::NotFound);
         }
         let pairings =

@@ -187,7 +187,7 @@ impl App {
         let detail = json!({"after": {"name": mask::name(&name), "id_number": id.masked(), "categories": categories.iter().map(|c| c.code()).collect::<Vec<_>>()}});
         w.audit(actor.entry(now, ACTION, Outcome::Ok, "person", pid, &region.padded(), detail));
         w.commit().await?;
-        let row = store::get(self.db.reader(), &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
+        let row = store::get(&self.db, &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
         Ok(Registration::Created(self.person_view(actor, &row, false)))
     }
 
@@ -210,13 +210,13 @@ impl App {
             jinguo_store::audit::append_now(&self.db, entry).await?;
             return Err(AppError::Conflict("该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()));
         }
-        let row = store::get(self.db.reader(), &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
+        let row = store::get(&self.db, &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
         Ok(Some(self.person_view(actor, &row, false)))
     }
 
     pub async fn person(&self, actor: &Actor, id: i64) -> Result<PersonView> {
         self.require(actor, Permission::ReadRegisters, "person.read").await?;
-        let row = store::get(self.db.reader(), &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+        let row = store::get(&self.db, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
         Ok(self.person_view(actor, &row, false))
     }
 
@@ -233,7 +233,7 @@ impl App {
     ) -> Result<Page<PersonView>> {
         let scope = self.list_scope(actor, region, "person.list").await?;
         let filter = self.people_filter(actor, category, q)?;
-        let page = store::list(self.db.reader(), &scope, &filter, after, limit.clamp(1, 500)).await?;
+        let page = store::list(&self.db, &scope, &filter, after, limit.clamp(1, 500)).await?;
         Ok(page.map(|p| self.person_view(actor, &p, true)))
     }
 
@@ -265,7 +265,7 @@ impl App {
         if reason.chars().count() < 4 {
             return Err(AppError::invalid("reason", "请写明查看原因（至少 4 个字）"));
         }
-        let Some(row) = store::get(self.db.reader(), &actor.scope, id).await? else {
+        let Some(row) = store::get(&self.db, &actor.scope, id).await? else {
             if let Some(region) = jinguo_store::register::region_of(self.db.reader(), Register::People, id).await? {
                 let _ = self.deny(actor, ACTION, "person", &id.to_string(), &region.padded(), "查看管辖范围以外人员的信息").await;
             }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{
@@ -11,6 +12,7 @@ use sea_orm::{
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::inline::InlineReaders;
 use crate::{Result, StoreError, migrate};
 
 /// A write transaction. Repositories take `&impl ConnectionTrait`, so they run inside one or on
@@ -61,6 +63,8 @@ pub fn redact_url(url: &str) -> String {
 pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    /// SQLite only: connections for bounded reads on the calling thread (ADR 0016).
+    inline: Option<Arc<InlineReaders>>,
     backend: Backend,
     sqlite_path: Option<PathBuf>,
     redacted_url: String,
@@ -116,7 +120,9 @@ impl Db {
             .min_connections(1)
             .connect_with(options.read_only(true).pragma("cache_size", READER_CACHE_KIB))
             .await?;
+        let inline = Some(Arc::new(InlineReaders::open(path)?));
         Ok(Db {
+            inline,
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
             write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
             backend: Backend::Sqlite,
@@ -128,7 +134,14 @@ impl Db {
     async fn open_postgres(url: &str) -> Result<Db> {
         let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
         let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres, sqlite_path: None, redacted_url: redact_url(url) })
+        Ok(Db {
+            read: conn.clone(),
+            write: conn,
+            inline: None,
+            backend: Backend::Postgres,
+            sqlite_path: None,
+            redacted_url: redact_url(url),
+        })
     }
 
     /// Refreshes the query planner's statistics after a bulk load, so that a list of the whole
@@ -163,6 +176,13 @@ impl Db {
     /// The connection for reads.
     pub fn reader(&self) -> &DatabaseConnection {
         &self.read
+    }
+
+    /// Runs a bounded read (by key, or within a village) on an inline reader in this thread,
+    /// skipping the pool's thread hops (ADR 0016); `None` on PostgreSQL or when every inline
+    /// connection is in use, and the caller reads through [`Db::reader`].
+    pub(crate) fn read_inline<R>(&self, read: impl FnOnce(&rusqlite::Connection) -> Result<R>) -> Option<Result<R>> {
+        self.inline.as_ref()?.try_read(read)
     }
 
     /// The connection for writes outside a transaction (rare: prefer [`Db::begin`]).

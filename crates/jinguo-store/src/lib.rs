@@ -21,6 +21,7 @@ pub mod family;
 pub mod health;
 pub mod help;
 pub mod ids;
+mod inline;
 pub mod insight;
 pub mod keys;
 pub mod migrate;

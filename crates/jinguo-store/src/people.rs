@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use jinguo_domain::RegionCode;
 use jinguo_domain::insight::metric;
 use jinguo_domain::people::{PersonCategory, Sex};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use crate::audit::AuditEntry;
 use crate::ids::next_id;
 use crate::org::federations::{parse_cursor, region_of_row};
 use crate::rollup::Deltas;
-use crate::{Backend, Db, Page, Result, Scope, StoreError, Work, sql, vals};
+use crate::{Backend, Db, Page, Result, Scope, StoreError, Work, inline, sql, vals};
 
 /// A person as stored: sealed fields stay sealed.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +65,7 @@ pub struct Filter {
 const SELECT: &str = "SELECT p.id, p.region, r.name AS region_name, p.name, p.id_cipher, p.phone_cipher, p.address_cipher, \
      p.birth_date, p.sex, p.created_at FROM people p JOIN regions r ON r.code = p.region";
 
-fn from_row(row: &QueryResult) -> Result<PersonRow> {
+fn from_row(row: &impl sql::Row) -> Result<PersonRow> {
     Ok(PersonRow {
         id: sql::get(row, "id")?,
         region: region_of_row(row, "region")?,
@@ -81,34 +81,62 @@ fn from_row(row: &QueryResult) -> Result<PersonRow> {
     })
 }
 
+/// The query of the categories of `people`, one row per person and category.
+fn categories_query(people: &[PersonRow]) -> (String, Vec<Value>) {
+    let marks = vec!["?"; people.len()].join(", ");
+    let values = people.iter().map(|p| p.id.into()).collect();
+    (format!("SELECT person, category FROM person_categories WHERE person IN ({marks})"), values)
+}
+
+fn category_of_row(row: &impl sql::Row) -> Result<(i64, String)> {
+    Ok((sql::get(row, "person")?, sql::get(row, "category")?))
+}
+
+/// Gives each person her categories, in the order of [`PersonCategory::ALL`].
+fn attach_categories(people: &mut [PersonRow], found: Vec<(i64, String)>) {
+    for (person, code) in found {
+        if let (Some(p), Ok(cat)) = (people.iter_mut().find(|p| p.id == person), PersonCategory::parse(&code)) {
+            p.categories.push(cat);
+        }
+    }
+    for p in people {
+        p.categories.sort_by_key(|c| PersonCategory::ALL.iter().position(|x| x == c));
+    }
+}
+
 /// Fills in the categories of the given people with one query.
 async fn with_categories<C: ConnectionTrait>(c: &C, mut people: Vec<PersonRow>) -> Result<Vec<PersonRow>> {
     if people.is_empty() {
         return Ok(people);
     }
-    let marks = vec!["?"; people.len()].join(", ");
-    let values: Vec<Value> = people.iter().map(|p| p.id.into()).collect();
-    let rows = sql::all(c, &format!("SELECT person, category FROM person_categories WHERE person IN ({marks})"), values).await?;
-    for row in rows {
-        let person: i64 = sql::get(&row, "person")?;
-        let code: String = sql::get(&row, "category")?;
-        if let (Some(p), Ok(cat)) = (people.iter_mut().find(|p| p.id == person), PersonCategory::parse(&code)) {
-            p.categories.push(cat);
-        }
-    }
-    for p in &mut people {
-        p.categories.sort_by_key(|c| PersonCategory::ALL.iter().position(|x| x == c));
-    }
+    let (query, values) = categories_query(&people);
+    let found = sql::all(c, &query, values).await?.iter().map(category_of_row).collect::<Result<Vec<_>>>()?;
+    attach_categories(&mut people, found);
     Ok(people)
 }
 
-pub async fn get<C: ConnectionTrait>(c: &C, scope: &Scope, id: i64) -> Result<Option<PersonRow>> {
-    let (low, high) = scope.bounds();
-    let row = sql::one(c, &format!("{SELECT} WHERE p.id = ? AND p.region BETWEEN ? AND ?"), vals![id, low, high]).await?;
-    match row {
-        Some(r) => Ok(with_categories(c, vec![from_row(&r)?]).await?.pop()),
-        None => Ok(None),
+/// [`with_categories`] on an inline reader.
+fn with_categories_inline(c: &rusqlite::Connection, mut people: Vec<PersonRow>) -> Result<Vec<PersonRow>> {
+    if people.is_empty() {
+        return Ok(people);
     }
+    let (query, values) = categories_query(&people);
+    let found = inline::all(c, &query, &values, |r| category_of_row(r))?;
+    attach_categories(&mut people, found);
+    Ok(people)
+}
+
+/// One person in scope, with her categories: a read by key, so on SQLite it runs inline
+/// (ADR 0016).
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<PersonRow>> {
+    let (low, high) = scope.bounds();
+    let query = format!("{SELECT} WHERE p.id = ? AND p.region BETWEEN ? AND ?");
+    let values = vals![id, low, high];
+    if let Some(read) = db.read_inline(|c| with_categories_inline(c, inline::all(c, &query, &values, |r| from_row(r))?)) {
+        return read.map(|mut people| people.pop());
+    }
+    let people = sql::all(db.reader(), &query, values).await?.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(with_categories(db.reader(), people).await?.pop())
 }
 
 /// The people of `ids` within `scope`, with their categories (any order; those outside scope
@@ -134,42 +162,81 @@ pub async fn find_by_id_index<C: ConnectionTrait>(c: &C, index: &str) -> Result<
     row.map(|r| Ok((sql::get(&r, "id")?, region_of_row(&r, "region")?))).transpose()
 }
 
-pub async fn list<C: ConnectionTrait>(c: &C, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<PersonRow>> {
-    let (low, high) = scope.bounds();
-    let mut cond = String::from(" WHERE p.region BETWEEN ? AND ?");
-    let mut values: Vec<Value> = vals![low, high];
-    if let Some(cat) = filter.category {
-        cond.push_str(" AND EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person = p.id AND pc.category = ?)");
-        values.push(cat.code().into());
+/// The two statements of a page of the register: the total in scope and the page's rows.
+struct ListQuery {
+    count: (String, Vec<Value>),
+    rows: (String, Vec<Value>),
+    limit: usize,
+    /// Bounded by a village's size or by an exact index: fit to run inline (ADR 0016).
+    bounded: bool,
+}
+
+impl ListQuery {
+    fn new(scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> ListQuery {
+        let (low, high) = scope.bounds();
+        let mut cond = String::from(" WHERE p.region BETWEEN ? AND ?");
+        let mut values: Vec<Value> = vals![low, high];
+        if let Some(cat) = filter.category {
+            cond.push_str(" AND EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person = p.id AND pc.category = ?)");
+            values.push(cat.code().into());
+        }
+        if let Some(q) = filter.name.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            cond.push_str(" AND p.name LIKE ? ESCAPE '\\'");
+            values.push(format!("%{}%", sql::like_literal(q)).into());
+        }
+        if let Some(i) = &filter.id_index {
+            cond.push_str(" AND p.id_index = ?");
+            values.push(i.clone().into());
+        }
+        if let Some(i) = &filter.phone_index {
+            cond.push_str(" AND p.phone_index = ?");
+            values.push(i.clone().into());
+        }
+        let count = (format!("SELECT COUNT(*) FROM people p{cond}"), values.clone());
+        if let Some((region, id)) = after.and_then(parse_cursor) {
+            cond.push_str(" AND (p.region > ? OR (p.region = ? AND p.id > ?))");
+            values.extend([region.clone().into(), region.into(), id.into()]);
+        }
+        values.push((limit as i64 + 1).into());
+        let bounded = scope.is_village() || filter.id_index.is_some() || filter.phone_index.is_some();
+        ListQuery { count, rows: (format!("{SELECT}{cond} ORDER BY p.region, p.id LIMIT ?"), values), limit: limit as usize, bounded }
     }
-    if let Some(q) = filter.name.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        cond.push_str(" AND p.name LIKE ? ESCAPE '\\'");
-        values.push(format!("%{}%", sql::like_literal(q)).into());
+
+    /// The page from the total and the rows read (one more than the page holds, if there are more).
+    fn page(&self, total: i64, mut items: Vec<PersonRow>) -> Page<PersonRow> {
+        let next = if items.len() > self.limit {
+            items.truncate(self.limit);
+            items.last().map(|p| format!("{}.{}", p.region.padded(), p.id))
+        } else {
+            None
+        };
+        Page { items, total, next }
     }
-    if let Some(i) = &filter.id_index {
-        cond.push_str(" AND p.id_index = ?");
-        values.push(i.clone().into());
+
+    async fn read_pooled<C: ConnectionTrait>(&self, c: &C) -> Result<Page<PersonRow>> {
+        let total: i64 = sql::scalar(c, &self.count.0, self.count.1.clone()).await?;
+        let rows = sql::all(c, &self.rows.0, self.rows.1.clone()).await?;
+        let page = self.page(total, rows.iter().map(from_row).collect::<Result<Vec<_>>>()?);
+        Ok(Page { items: with_categories(c, page.items).await?, ..page })
     }
-    if let Some(i) = &filter.phone_index {
-        cond.push_str(" AND p.phone_index = ?");
-        values.push(i.clone().into());
+
+    fn read_inline(&self, c: &rusqlite::Connection) -> Result<Page<PersonRow>> {
+        let total = inline::one(c, &self.count.0, &self.count.1, |r| Ok(r.get::<_, i64>(0)?))?.unwrap_or_default();
+        let page = self.page(total, inline::all(c, &self.rows.0, &self.rows.1, |r| from_row(r))?);
+        Ok(Page { items: with_categories_inline(c, page.items)?, ..page })
     }
-    let total: i64 = sql::scalar(c, &format!("SELECT COUNT(*) FROM people p{cond}"), values.clone()).await?;
-    if let Some((region, id)) = after.and_then(parse_cursor) {
-        cond.push_str(" AND (p.region > ? OR (p.region = ? AND p.id > ?))");
-        values.extend([region.clone().into(), region.into(), id.into()]);
+}
+
+/// A page of the register in scope, in region and id order, with the total. A village's page
+/// (or a search by an exact ID number or phone) runs inline on SQLite (ADR 0016).
+pub async fn list(db: &Db, scope: &Scope, filter: &Filter, after: Option<&str>, limit: u64) -> Result<Page<PersonRow>> {
+    let query = ListQuery::new(scope, filter, after, limit);
+    if query.bounded
+        && let Some(read) = db.read_inline(|c| query.read_inline(c))
+    {
+        return read;
     }
-    values.push((limit as i64 + 1).into());
-    let rows = sql::all(c, &format!("{SELECT}{cond} ORDER BY p.region, p.id LIMIT ?"), values).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|p| format!("{}.{}", p.region.padded(), p.id))
-    } else {
-        None
-    };
-    let items = with_categories(c, items).await?;
-    Ok(Page { items, total, next })
+    query.read_pooled(db.reader()).await
 }
 
 /// Registers a person, counted as registered on `day` (and in each category).
@@ -599,11 +666,48 @@ mod tests {
             assert_eq!(found.map(|(_, r)| r.padded()), Some("420502001001".to_owned()), "{}", t.engine);
             let e = import(&t.db, vec![person(9, "index-1200")]).await.unwrap_err();
             assert!(matches!(e, StoreError::Conflict(_)), "{}: {e:?}", t.engine);
-            let phone = list(t.db.reader(), &everyone, &Filter { phone_index: Some("phone-3".into()), ..Filter::default() }, None, 10)
-                .await
-                .unwrap();
+            let phone =
+                list(&t.db, &everyone, &Filter { phone_index: Some("phone-3".into()), ..Filter::default() }, None, 10).await.unwrap();
             assert_eq!(phone.total, 214, "{}", t.engine);
+            check_inline_reads(&t.db, t.engine).await;
             t.finish().await;
+        }
+    }
+
+    /// On SQLite a village's pages and a search by phone are read inline (ADR 0016): they must
+    /// equal the pool's reading of the same statements, page after page.
+    async fn check_inline_reads(db: &Db, engine: &str) {
+        let village = Scope::region(RegionCode::parse("420502001001").unwrap());
+        let filters = [
+            Filter::default(),
+            Filter { category: Some(PersonCategory::ALL[0]), ..Filter::default() },
+            Filter { name: Some("5".into()), ..Filter::default() },
+            Filter { phone_index: Some("phone-3".into()), ..Filter::default() },
+        ];
+        for filter in &filters {
+            let mut after: Option<String> = None;
+            let mut pages = 0;
+            loop {
+                let query = ListQuery::new(&village, filter, after.as_deref(), 200);
+                assert!(query.bounded, "{engine}: a village's list is bounded");
+                let pooled = query.read_pooled(db.reader()).await.unwrap();
+                let Some(inline) = db.read_inline(|c| query.read_inline(c)) else {
+                    assert_eq!(engine, "postgres", "SQLite has inline readers");
+                    println!("{engine}: no inline readers (SQLite only); the pool's page checked alone");
+                    return;
+                };
+                let inline = inline.unwrap();
+                assert_eq!(format!("{inline:?}"), format!("{pooled:?}"), "{engine} {filter:?} after {after:?}");
+                assert!(pooled.total > 0 && !pooled.items.is_empty(), "{engine} {filter:?}");
+                let got = get(db, &village, pooled.items[0].id).await.unwrap().expect("in scope");
+                assert_eq!(format!("{got:?}"), format!("{:?}", pooled.items[0]), "{engine}");
+                pages += 1;
+                match pooled.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            assert!(pages >= 1, "{engine} {filter:?}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! `Scope`: the region subtree a caller may see (DESIGN.md principle 2).
 
 use jinguo_domain::RegionCode;
+use jinguo_domain::region::Level;
 
 /// A region subtree. Every register query takes one, and filters by its range of padded codes.
 /// Built from an account's federation by the app layer, or [`Scope::everything`] for the
@@ -35,6 +36,12 @@ impl Scope {
     /// The narrower of this scope and `region`'s subtree, or None when `region` lies outside.
     pub fn narrow(&self, region: &RegionCode) -> Option<Scope> {
         self.contains(region).then(|| Scope::region(region.clone()))
+    }
+
+    /// A village's subtree: its registers hold a few thousand records at most, so a read of
+    /// them is bounded (ADR 0016).
+    pub fn is_village(&self) -> bool {
+        self.root.as_ref().is_some_and(|r| r.level() == Level::Village)
     }
 
     /// Inclusive bounds of padded codes, for `region BETWEEN ? AND ?`.

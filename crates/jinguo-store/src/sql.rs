@@ -73,9 +73,31 @@ pub(crate) async fn scalar<C: ConnectionTrait, T: TryGetable>(c: &C, sql: &str, 
     Ok(row.try_get_by_index::<T>(0)?)
 }
 
+/// A value a column can be read as, from the pool's rows and from the inline readers' alike.
+pub(crate) trait Cell: TryGetable + rusqlite::types::FromSql {}
+impl<T: TryGetable + rusqlite::types::FromSql> Cell for T {}
+
+/// A row of a result: the pool's (`QueryResult`, either engine) or an inline reader's
+/// (`rusqlite::Row`, SQLite), so that one mapping function serves both.
+pub(crate) trait Row {
+    fn cell<T: Cell>(&self, col: &str) -> Result<T>;
+}
+
+impl Row for QueryResult {
+    fn cell<T: Cell>(&self, col: &str) -> Result<T> {
+        Ok(self.try_get::<T>("", col)?)
+    }
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn cell<T: Cell>(&self, col: &str) -> Result<T> {
+        Ok(self.get::<_, T>(col)?)
+    }
+}
+
 /// A column of a row by name.
-pub(crate) fn get<T: TryGetable>(row: &QueryResult, col: &str) -> Result<T> {
-    Ok(row.try_get::<T>("", col)?)
+pub(crate) fn get<T: Cell>(row: &impl Row, col: &str) -> Result<T> {
+    row.cell(col)
 }
 
 /// A page of a keyset-paged list: the items, the total in scope, and the cursor of the next page.

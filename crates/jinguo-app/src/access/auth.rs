@@ -178,7 +178,7 @@ impl App {
         }
         let id = session_id(token);
         // The session and its account in one read: every request pays it.
-        let (session, account) = accounts::by_session(self.db.reader(), &id).await?.ok_or_else(expired)?;
+        let (session, account) = accounts::by_session(&self.db, &id).await?.ok_or_else(expired)?;
         let now = self.now_ms();
         if now - session.last_seen > SESSION_IDLE_MINUTES * 60_000 {
             sessions::delete(self.db.writer(), &id).await?;

@@ -90,7 +90,7 @@ impl App {
     }
 
     async fn person_in_scope(&self, actor: &Actor, pid: i64, action: &str) -> Result<jinguo_store::people::PersonRow> {
-        match jinguo_store::people::get(self.db.reader(), &actor.scope, pid).await? {
+        match jinguo_store::people::get(&self.db, &actor.scope, pid).await? {
             Some(p) => Ok(p),
             None => {
                 let region = jinguo_store::register::region_of(self.db.reader(), jinguo_store::register::Register::People, pid).await?;

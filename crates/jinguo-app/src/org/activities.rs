@@ -155,7 +155,7 @@ impl App {
         let mut bad = Vec::new();
         for p in people {
             match p.trim().parse::<i64>() {
-                Ok(id) if jinguo_store::people::get(self.db.reader(), &actor.scope, id).await?.is_some() => ids.push(id),
+                Ok(id) if jinguo_store::people::get(&self.db, &actor.scope, id).await?.is_some() => ids.push(id),
                 _ => bad.push(p.trim().to_owned()),
             }
         }

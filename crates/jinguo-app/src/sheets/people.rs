@@ -366,7 +366,7 @@ impl App {
         let mut people = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = store::list(self.db.reader(), &scope, &filter, after.as_deref(), 500).await?;
+            let page = store::list(&self.db, &scope, &filter, after.as_deref(), 500).await?;
             people.extend(page.items);
             match page.next {
                 Some(n) => after = Some(n),

@@ -2,12 +2,12 @@
 
 use jinguo_domain::RegionCode;
 use jinguo_domain::access::Role;
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
 
 use crate::ids::next_id;
 use crate::org::federations::region_of_row;
-use crate::{Page, Result, Scope, Work, sql, vals};
+use crate::{Db, Page, Result, Scope, Work, inline, sql, vals};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
@@ -43,7 +43,7 @@ const SELECT: &str = "SELECT a.id, a.username, a.display_name, a.federation, f.n
      a.totp_secret, a.failed_logins, a.locked_until, a.disabled, a.password_changed_at, a.created_at \
      FROM accounts a JOIN federations f ON f.id = a.federation";
 
-fn from_row(row: &QueryResult) -> Result<Account> {
+fn from_row(row: &impl sql::Row) -> Result<Account> {
     let role: String = sql::get(row, "role")?;
     Ok(Account {
         id: sql::get(row, "id")?,
@@ -68,35 +68,36 @@ pub async fn by_username<C: ConnectionTrait>(c: &C, username: &str) -> Result<Op
     row.as_ref().map(from_row).transpose()
 }
 
-/// A session and its account in one statement: what every authenticated request reads.
-pub async fn by_session<C: ConnectionTrait>(c: &C, session: &str) -> Result<Option<(super::sessions::Session, Account)>> {
-    let row = sql::one(
-        c,
-        &format!(
-            "{SELECT} JOIN sessions s ON s.account = a.id WHERE s.id = ?",
-            SELECT = SELECT.replacen(
-                "SELECT ",
-                "SELECT s.id AS session_id, s.csrf AS session_csrf, s.stage AS session_stage, \
-                 s.created_at AS session_created_at, s.last_seen AS session_last_seen, ",
-                1
-            )
-        ),
-        vals![session.to_owned()],
-    )
-    .await?;
-    row.map(|r| {
-        let account = from_row(&r)?;
-        let session = super::sessions::Session {
-            id: sql::get(&r, "session_id")?,
-            account: account.id,
-            csrf: sql::get(&r, "session_csrf")?,
-            stage: sql::get(&r, "session_stage")?,
-            created_at: sql::get(&r, "session_created_at")?,
-            last_seen: sql::get(&r, "session_last_seen")?,
-        };
-        Ok((session, account))
-    })
-    .transpose()
+/// A session and its account in one statement: what every authenticated request reads, by
+/// key, so on SQLite inline (ADR 0016).
+pub async fn by_session(db: &Db, session: &str) -> Result<Option<(super::sessions::Session, Account)>> {
+    let query = format!(
+        "{SELECT} JOIN sessions s ON s.account = a.id WHERE s.id = ?",
+        SELECT = SELECT.replacen(
+            "SELECT ",
+            "SELECT s.id AS session_id, s.csrf AS session_csrf, s.stage AS session_stage, \
+             s.created_at AS session_created_at, s.last_seen AS session_last_seen, ",
+            1
+        )
+    );
+    let values = vals![session.to_owned()];
+    if let Some(read) = db.read_inline(|c| inline::one(c, &query, &values, |r| session_of_row(r))) {
+        return read;
+    }
+    sql::one(db.reader(), &query, values).await?.as_ref().map(session_of_row).transpose()
+}
+
+fn session_of_row(r: &impl sql::Row) -> Result<(super::sessions::Session, Account)> {
+    let account = from_row(r)?;
+    let session = super::sessions::Session {
+        id: sql::get(r, "session_id")?,
+        account: account.id,
+        csrf: sql::get(r, "session_csrf")?,
+        stage: sql::get(r, "session_stage")?,
+        created_at: sql::get(r, "session_created_at")?,
+        last_seen: sql::get(r, "session_last_seen")?,
+    };
+    Ok((session, account))
 }
 
 pub async fn by_id<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<Account>> {

@@ -47,7 +47,7 @@ const SELECT: &str = "SELECT f.id, f.region, r.name AS region_name, f.kind, f.na
      (SELECT MAX(t.number) FROM terms t WHERE t.federation = f.id) AS term_number \
      FROM federations f JOIN regions r ON r.code = f.region";
 
-pub(crate) fn region_of_row(row: &QueryResult, col: &str) -> Result<RegionCode> {
+pub(crate) fn region_of_row(row: &impl sql::Row, col: &str) -> Result<RegionCode> {
     let code: String = sql::get(row, col)?;
     RegionCode::parse(&code).map_err(|e| StoreError::Other(e.to_string()))
 }
