@@ -55,6 +55,18 @@ fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D
     })
 }
 
+/// What a view of a person is for, and so which sealed fields it opens: only what is shown is
+/// decrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// One person's record: her name in full; ID number, phone and address masked.
+    Record,
+    /// An item of a list or an export: the name masked too.
+    List,
+    /// A row of the register page's table, which shows no address: it stays sealed.
+    Table,
+}
+
 /// A person as the caller may see her: masked, and without identity for roles that do not see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {
@@ -94,7 +106,7 @@ fn mask_address(a: &str) -> String {
 }
 
 impl App {
-    pub(crate) fn person_view(&self, actor: &Actor, p: &PersonRow, in_list: bool) -> PersonView {
+    pub(crate) fn person_view(&self, actor: &Actor, p: &PersonRow, shown: Shown) -> PersonView {
         let sees = actor.sees_identity();
         let open = |purpose: &str, sealed: &str| self.crypto.open(purpose, sealed).ok();
         let (name, id_number, phone, address) = if sees {
@@ -103,8 +115,11 @@ impl App {
                 Ok(ph) => ph.masked(),
                 Err(_) => mask::phone(&s),
             });
-            let address = p.address_cipher.as_deref().and_then(|c| open(ADDRESS_PURPOSE, c)).map(|s| mask_address(&s));
-            let name = if in_list { mask::name(&p.name) } else { p.name.clone() };
+            let address = match shown {
+                Shown::Table => None,
+                Shown::Record | Shown::List => p.address_cipher.as_deref().and_then(|c| open(ADDRESS_PURPOSE, c)).map(|s| mask_address(&s)),
+            };
+            let name = if shown == Shown::Record { p.name.clone() } else { mask::name(&p.name) };
             (Some(name), id, phone, address)
         } else {
             (None, None, None, None)
@@ -188,7 +203,7 @@ impl App {
         w.audit(actor.entry(now, ACTION, Outcome::Ok, "person", pid, &region.padded(), detail));
         w.commit().await?;
         let row = store::get(&self.db, &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
-        Ok(Registration::Created(self.person_view(actor, &row, false)))
+        Ok(Registration::Created(self.person_view(actor, &row, Shown::Record)))
     }
 
     /// The record holding this blind index, if it is in scope; Conflict (audited) if it lies
@@ -211,13 +226,13 @@ impl App {
             return Err(AppError::Conflict("该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()));
         }
         let row = store::get(&self.db, &actor.scope, pid).await?.ok_or(AppError::NotFound)?;
-        Ok(Some(self.person_view(actor, &row, false)))
+        Ok(Some(self.person_view(actor, &row, Shown::Record)))
     }
 
     pub async fn person(&self, actor: &Actor, id: i64) -> Result<PersonView> {
         self.require(actor, Permission::ReadRegisters, "person.read").await?;
         let row = store::get(&self.db, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-        Ok(self.person_view(actor, &row, false))
+        Ok(self.person_view(actor, &row, Shown::Record))
     }
 
     /// People in scope, masked. `q` finds by name, or exactly by an ID number or phone typed in
@@ -231,10 +246,36 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Page<PersonView>> {
+        let page = self.people_rows(actor, region, category, q, after, limit).await?;
+        Ok(page.map(|p| self.person_view(actor, &p, Shown::List)))
+    }
+
+    /// [`App::list_people`] as the register page's table shows it: fifty to a page, with no
+    /// address (which so stays sealed).
+    pub async fn people_table(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        category: Option<&str>,
+        q: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<Page<PersonView>> {
+        let page = self.people_rows(actor, region, category, q, after, 50).await?;
+        Ok(page.map(|p| self.person_view(actor, &p, Shown::Table)))
+    }
+
+    async fn people_rows(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        category: Option<&str>,
+        q: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Page<PersonRow>> {
         let scope = self.list_scope(actor, region, "person.list").await?;
         let filter = self.people_filter(actor, category, q)?;
-        let page = store::list(&self.db, &scope, &filter, after, limit.clamp(1, 500)).await?;
-        Ok(page.map(|p| self.person_view(actor, &p, true)))
+        store::list(&self.db, &scope, &filter, after, limit.clamp(1, 500)).await.map_err(Into::into)
     }
 
     /// The filter of a people list: a category (code or label), and `q` — an ID number or phone

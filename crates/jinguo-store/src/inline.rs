@@ -13,8 +13,10 @@ use std::path::Path;
 use std::sync::{Mutex, TryLockError};
 use std::time::Duration;
 
+use rusqlite::OpenFlags;
+use rusqlite::config::DbConfig;
+use rusqlite::types::FromSql;
 use rusqlite::types::Value as Cell;
-use rusqlite::{OpenFlags, Row};
 use sea_orm::Value;
 
 use crate::Result;
@@ -47,6 +49,10 @@ impl InlineReaders {
                 conn.pragma_update(None, "cache_size", CACHE_KIB)?;
                 conn.pragma_update(None, "query_only", true)?;
                 conn.set_prepared_statement_cache_capacity(STATEMENTS);
+                // Plans fixed at prepare time (not re-planned for each bound value, which with
+                // ANALYZE's samples re-parses the statement on every run): every read here is
+                // bounded, so the generic plan is the right one.
+                conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
                 Ok(Mutex::new(conn))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -69,22 +75,55 @@ impl InlineReaders {
     }
 }
 
+/// A row read inline, with its statement's column names, so that columns are found by an exact
+/// comparison of names read once per statement (rusqlite looks each name up through the C API,
+/// case-insensitively, on every read).
+pub(crate) struct InlineRow<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    names: &'a [String],
+}
+
+impl InlineRow<'_, '_> {
+    pub(crate) fn get<T: FromSql>(&self, col: &str) -> Result<T> {
+        let at = self.names.iter().position(|n| n == col).ok_or_else(|| rusqlite::Error::InvalidColumnName(col.to_owned()))?;
+        Ok(self.row.get(at)?)
+    }
+}
+
 /// The rows of `sql` (written with `?` placeholders, as everywhere in the store), each mapped.
-pub(crate) fn all<T>(c: &rusqlite::Connection, sql: &str, values: &[Value], mut map: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+pub(crate) fn all<T>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    values: &[Value],
+    mut map: impl FnMut(&InlineRow<'_, '_>) -> Result<T>,
+) -> Result<Vec<T>> {
     let mut st = c.prepare_cached(sql)?;
+    let names: Vec<String> = st.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = st.query(rusqlite::params_from_iter(values.iter().map(cell)))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(map(row)?);
+        out.push(map(&InlineRow { row, names: &names })?);
     }
     Ok(out)
 }
 
 /// The first row of `sql`, mapped.
-pub(crate) fn one<T>(c: &rusqlite::Connection, sql: &str, values: &[Value], map: impl FnOnce(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
+pub(crate) fn one<T>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    values: &[Value],
+    map: impl FnOnce(&InlineRow<'_, '_>) -> Result<T>,
+) -> Result<Option<T>> {
     let mut st = c.prepare_cached(sql)?;
+    let names: Vec<String> = st.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = st.query(rusqlite::params_from_iter(values.iter().map(cell)))?;
-    rows.next()?.map(map).transpose()
+    rows.next()?.map(|row| map(&InlineRow { row, names: &names })).transpose()
+}
+
+/// The first column of the first row, e.g. a `COUNT(*)`.
+pub(crate) fn scalar<T: FromSql>(c: &rusqlite::Connection, sql: &str, values: &[Value]) -> Result<T> {
+    let mut st = c.prepare_cached(sql)?;
+    Ok(st.query_row(rusqlite::params_from_iter(values.iter().map(cell)), |r| r.get(0))?)
 }
 
 /// A bound value as SQLite takes it: what sqlx would bind for the same `sea_orm::Value`.
@@ -127,7 +166,7 @@ mod tests {
         let rows = readers
             .try_read(|c| {
                 all(c, "SELECT a, b FROM t WHERE a >= ? ORDER BY a", &[Value::from(1i64)], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+                    Ok((r.get::<i64>("a")?, r.get::<Option<String>>("b")?))
                 })
             })
             .expect("a free connection")

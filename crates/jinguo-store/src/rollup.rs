@@ -177,6 +177,15 @@ pub fn ranges(from: NaiveDate, to: NaiveDate) -> Vec<(i64, i64, i64)> {
     out
 }
 
+/// The statement of a stock as it stands: the sum of every year's bucket of `metric` in
+/// `region` (all its flows ever), a handful of rows whatever the region's size.
+pub(crate) fn stock_now(metric: &str, region: &RegionCode) -> (String, Vec<Value>) {
+    (
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM rollups WHERE metric = ? AND region = ? AND tier = ?".to_owned(),
+        vec![metric.into(), region.padded().into(), TIER_YEAR.into()],
+    )
+}
+
 /// What to read: a flow over `from..=to`, or a stock at `to` (a flow from the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {

@@ -78,7 +78,7 @@ pub(crate) trait Cell: TryGetable + rusqlite::types::FromSql {}
 impl<T: TryGetable + rusqlite::types::FromSql> Cell for T {}
 
 /// A row of a result: the pool's (`QueryResult`, either engine) or an inline reader's
-/// (`rusqlite::Row`, SQLite), so that one mapping function serves both.
+/// (`inline::InlineRow`, SQLite), so that one mapping function serves both.
 pub(crate) trait Row {
     fn cell<T: Cell>(&self, col: &str) -> Result<T>;
 }
@@ -89,9 +89,9 @@ impl Row for QueryResult {
     }
 }
 
-impl Row for rusqlite::Row<'_> {
+impl Row for crate::inline::InlineRow<'_, '_> {
     fn cell<T: Cell>(&self, col: &str) -> Result<T> {
-        Ok(self.get::<_, T>(col)?)
+        self.get::<T>(col)
     }
 }
 

@@ -465,7 +465,7 @@ impl App {
             let id = self.crypto.open(crate::people::ID_PURPOSE, &p.id_cipher).map_err(|e| AppError::Internal(e.to_string()))?;
             return Ok((p.name.clone(), id));
         }
-        let v = self.person_view(actor, p, true);
+        let v = self.person_view(actor, p, crate::people::Shown::List);
         Ok((v.name.unwrap_or_default(), v.id_number.unwrap_or_default()))
     }
 

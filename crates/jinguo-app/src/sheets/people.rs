@@ -398,7 +398,7 @@ impl App {
                 age,
             ]);
         }
-        let v = self.person_view(actor, p, true);
+        let v = self.person_view(actor, p, crate::people::Shown::List);
         Ok(vec![
             v.name.unwrap_or_default(),
             v.id_number.unwrap_or_default(),

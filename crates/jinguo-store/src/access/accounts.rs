@@ -1,5 +1,7 @@
 //! Staff accounts: one per person, bound to one federation (and so to its region subtree).
 
+use std::sync::LazyLock;
+
 use jinguo_domain::RegionCode;
 use jinguo_domain::access::Role;
 use sea_orm::{ConnectionTrait, Value};
@@ -71,20 +73,23 @@ pub async fn by_username<C: ConnectionTrait>(c: &C, username: &str) -> Result<Op
 /// A session and its account in one statement: what every authenticated request reads, by
 /// key, so on SQLite inline (ADR 0016).
 pub async fn by_session(db: &Db, session: &str) -> Result<Option<(super::sessions::Session, Account)>> {
-    let query = format!(
-        "{SELECT} JOIN sessions s ON s.account = a.id WHERE s.id = ?",
-        SELECT = SELECT.replacen(
-            "SELECT ",
-            "SELECT s.id AS session_id, s.csrf AS session_csrf, s.stage AS session_stage, \
-             s.created_at AS session_created_at, s.last_seen AS session_last_seen, ",
-            1
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{SELECT} JOIN sessions s ON s.account = a.id WHERE s.id = ?",
+            SELECT = SELECT.replacen(
+                "SELECT ",
+                "SELECT s.id AS session_id, s.csrf AS session_csrf, s.stage AS session_stage, \
+                 s.created_at AS session_created_at, s.last_seen AS session_last_seen, ",
+                1
+            )
         )
-    );
+    });
+    let query = QUERY.as_str();
     let values = vals![session.to_owned()];
-    if let Some(read) = db.read_inline(|c| inline::one(c, &query, &values, |r| session_of_row(r))) {
+    if let Some(read) = db.read_inline(|c| inline::one(c, query, &values, |r| session_of_row(r))) {
         return read;
     }
-    sql::one(db.reader(), &query, values).await?.as_ref().map(session_of_row).transpose()
+    sql::one(db.reader(), query, values).await?.as_ref().map(session_of_row).transpose()
 }
 
 fn session_of_row(r: &impl sql::Row) -> Result<(super::sessions::Session, Account)> {

@@ -355,7 +355,7 @@ pub fn filter_date(field: &str, label: &str, value: Option<&str>, errors: &mut I
 
 /// A village's name as officers say it in a list: "土街头社区居民委员会" → "土街头社区".
 pub fn short_place(name: &str) -> String {
-    name.trim_end_matches("居民委员会").trim_end_matches("村民委员会").trim_end_matches("居委会").trim_end_matches("村委会").to_owned()
+    ["居民委员会", "村民委员会", "居委会", "村委会"].iter().find_map(|suffix| name.strip_suffix(suffix)).unwrap_or(name).to_owned()
 }
 
 /// Redirect after a successful POST (303, so a reload does not resubmit).

@@ -105,7 +105,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     let region = page_region(q.region.as_deref())?;
     let category = q.category.clone().unwrap_or_default();
     let text = q.q.clone().unwrap_or_default();
-    let (page, errors) = match state.app.list_people(actor, region.as_ref(), Some(&category), Some(&text), q.after.as_deref(), 50).await {
+    let (page, errors) = match state.app.people_table(actor, region.as_ref(), Some(&category), Some(&text), q.after.as_deref()).await {
         Ok(page) => (Some(page), Invalid::default()),
         Err(AppError::Invalid(e)) => (None, e),
         Err(e) => return Err(e.into()),
