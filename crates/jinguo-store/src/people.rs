@@ -350,15 +350,27 @@ fn as_bulk(batch: Vec<NewPerson>, day: NaiveDate, now_ms: i64) -> Vec<crate::bul
 /// [`PersonCategory::ALL`] order), spread over the ancestors and tiers once, at the end.
 /// Women are counted by (village, birth month) as well, for the birth-month roll-up.
 #[derive(Default)]
-struct Registered(HashMap<RegionCode, [i64; 1 + PersonCategory::ALL.len()]>, HashMap<(RegionCode, i32), i64>);
+struct Registered {
+    /// Each village met, by its place in the vectors below.
+    villages: HashMap<RegionCode, usize>,
+    counts: Vec<[i64; 1 + PersonCategory::ALL.len()]>,
+    /// Women per birth month (yyyymm), per village.
+    births: Vec<HashMap<i32, i64>>,
+}
 
 impl Registered {
     fn add(&mut self, people: &[crate::bulk::BulkPerson]) {
         for p in people {
-            if !self.0.contains_key(&p.region) {
-                self.0.insert(p.region.clone(), Default::default());
-            }
-            let Some(n) = self.0.get_mut(&p.region) else { continue };
+            let at = match self.villages.get(&p.region) {
+                Some(at) => *at,
+                None => {
+                    self.villages.insert(p.region.clone(), self.counts.len());
+                    self.counts.push(Default::default());
+                    self.births.push(HashMap::new());
+                    self.counts.len() - 1
+                }
+            };
+            let n = &mut self.counts[at];
             n[0] += 1;
             for cat in &p.categories {
                 if let Some(i) = PersonCategory::ALL.iter().position(|c| c == cat) {
@@ -366,27 +378,47 @@ impl Registered {
                 }
             }
             if p.sex == Sex::Female.code() {
-                let month = p.birth_date.year() * 100 + p.birth_date.month() as i32;
-                *self.1.entry((p.region.clone(), month)).or_insert(0) += 1;
+                *self.births[at].entry(p.birth_date.year() * 100 + p.birth_date.month() as i32).or_insert(0) += 1;
             }
         }
     }
 
-    /// The counts as roll-up deltas on `day`, over every ancestor and tier.
+    /// The counts as roll-up deltas on `day`, over every ancestor and tier. Births (hundreds of
+    /// thousands of village × month counts in a large import) are first summed per region and
+    /// ancestor under integer keys, each village's lineage worked out once, and then go to the
+    /// deltas once per region and month.
     fn spread(self, day: NaiveDate) -> Deltas {
         let mut deltas = Deltas::new();
-        for (region, n) in self.0 {
-            deltas.add(metric::PEOPLE_REGISTERED, &region, day, n[0]);
+        let mut regions: Vec<String> = Vec::new();
+        let mut region_at: HashMap<String, usize> = HashMap::new();
+        let mut births: HashMap<(usize, i32), i64> = HashMap::new();
+        for (village, at) in self.villages {
+            let n = &self.counts[at];
+            deltas.add(metric::PEOPLE_REGISTERED, &village, day, n[0]);
             for (cat, k) in PersonCategory::ALL.iter().zip(&n[1..]) {
                 if *k != 0 {
-                    deltas.add(&metric::people_of_category(*cat), &region, day, *k);
+                    deltas.add(&metric::people_of_category(*cat), &village, day, *k);
+                }
+            }
+            let lineage: Vec<usize> = village
+                .lineage()
+                .iter()
+                .map(|r| {
+                    let padded = r.padded();
+                    *region_at.entry(padded.clone()).or_insert_with(|| {
+                        regions.push(padded);
+                        regions.len() - 1
+                    })
+                })
+                .collect();
+            for (month, women) in &self.births[at] {
+                for r in &lineage {
+                    *births.entry((*r, *month)).or_insert(0) += women;
                 }
             }
         }
-        for ((region, month), n) in self.1 {
-            if let Some(first) = NaiveDate::from_ymd_opt(month / 100, (month % 100) as u32, 1) {
-                deltas.add_monthly(metric::WOMEN_BY_BIRTH_MONTH, &region, first, n);
-            }
+        for ((r, month), women) in births {
+            deltas.add_monthly_here(metric::WOMEN_BY_BIRTH_MONTH, &regions[r], month, women);
         }
         deltas
     }

@@ -63,6 +63,18 @@ impl Deltas {
         }
     }
 
+    /// Records `delta` of `metric` in the month `month` (yyyymm) and its year, in exactly the
+    /// region of padded code `region`, not its ancestors: for bulk jobs that have summed their
+    /// counts over the ancestors themselves ([`Deltas::add_monthly`] does both).
+    pub(crate) fn add_monthly_here(&mut self, metric: &str, region: &str, month: i32, delta: i64) {
+        if delta == 0 {
+            return;
+        }
+        for (tier, bucket) in [(TIER_YEAR, (month / 100) as i64), (TIER_MONTH, month as i64)] {
+            *self.map.entry((metric.to_owned(), region.to_owned(), tier, bucket)).or_insert(0) += delta;
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -283,6 +295,21 @@ mod tests {
             assert_eq!(days_covered(&rs), (b - a).num_days() + 1, "{from}..{to}: {rs:?}");
             assert!(rs.len() <= max_pieces + 2, "{from}..{to}: {rs:?}");
         }
+    }
+
+    #[test]
+    fn monthly_deltas_summed_over_the_lineage_by_hand_equal_the_monthly_deltas() {
+        let village = RegionCode::parse("420502001001").unwrap();
+        let mut whole = Deltas::new();
+        let mut here = Deltas::new();
+        for (day, n) in [("1975-02-10", 3), ("1975-02-28", 1), ("1975-11-01", 2), ("1990-07-04", 5)] {
+            whole.add_monthly("m", &village, d(day), n);
+            let month = d(day).year() * 100 + d(day).month() as i32;
+            for r in village.lineage() {
+                here.add_monthly_here("m", &r.padded(), month, n);
+            }
+        }
+        assert_eq!(here.into_sorted_rows(), whole.into_sorted_rows());
     }
 
     #[test]
