@@ -124,6 +124,16 @@ impl Sheet {
         self.headers.iter().position(|h| normalise_header(h) == normalise_header(header))
     }
 
+    /// About how many data rows the sheet holds (its lines under the header, blank ones and
+    /// line breaks inside quoted cells included): enough to size work and show progress.
+    pub fn rows_estimate(&self) -> usize {
+        let lines = match &self.body {
+            Body::Csv(text) => text.bytes().filter(|b| *b == b'\n').count() + usize::from(!text.ends_with('\n')),
+            Body::Xlsx(range) => range.start().map_or(0, |(r, _)| r as usize) + range.height(),
+        };
+        lines.saturating_sub(self.header_line)
+    }
+
     /// The data rows under the header, blank rows skipped.
     pub fn rows(&self) -> impl Iterator<Item = Result<Row>> + '_ {
         let header_line = self.header_line;
@@ -247,6 +257,8 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].cell(1)), (3, "420502199001011234"));
         assert_eq!((rows[1].line, rows[1].cell(0), rows[1].cell(2)), (5, "李四", "两行\n备注"));
+        // Lines under the header: the blank row and the quoted line break count too.
+        assert_eq!(sheet.rows_estimate(), 4);
     }
 
     #[test]

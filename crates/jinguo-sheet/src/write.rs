@@ -192,6 +192,7 @@ mod tests {
         assert_eq!(sheet.headers, vec!["姓名*", "身份证号码*", "人员类别"]);
         assert_eq!(sheet.column("身份证号码"), Some(1));
         assert_eq!(sheet.rows().count(), 0);
+        assert_eq!(sheet.rows_estimate(), 0);
     }
 
     #[test]
@@ -201,6 +202,7 @@ mod tests {
         let row = sheet.rows().next().unwrap().unwrap();
         assert_eq!(row.cells, vec!["王芳", "420502199001011234"]);
         assert!(row.problems.is_empty());
+        assert_eq!(sheet.rows_estimate(), 1);
     }
 
     #[test]

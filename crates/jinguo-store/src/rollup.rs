@@ -63,15 +63,13 @@ impl Deltas {
         }
     }
 
-    /// Records `delta` of `metric` in the month `month` (yyyymm) and its year, in exactly the
-    /// region of padded code `region`, not its ancestors: for bulk jobs that have summed their
-    /// counts over the ancestors themselves ([`Deltas::add_monthly`] does both).
-    pub(crate) fn add_monthly_here(&mut self, metric: &str, region: &str, month: i32, delta: i64) {
-        if delta == 0 {
-            return;
-        }
-        for (tier, bucket) in [(TIER_YEAR, (month / 100) as i64), (TIER_MONTH, month as i64)] {
-            *self.map.entry((metric.to_owned(), region.to_owned(), tier, bucket)).or_insert(0) += delta;
+    /// Adds `rows` of `metric` as they are, each in exactly its region and bucket: for bulk jobs
+    /// that summed their counts over the ancestors and tiers themselves ([`MonthlyCounts`]).
+    pub(crate) fn add_rows(&mut self, metric: &str, rows: Vec<BucketRow>) {
+        for r in rows {
+            if r.value != 0 {
+                *self.map.entry((metric.to_owned(), r.region, r.tier, r.bucket)).or_insert(0) += r.value;
+            }
         }
     }
 
@@ -110,14 +108,11 @@ impl Deltas {
 
     /// Writes the deltas inside a transaction of the SQLite bulk path.
     pub(crate) fn write_sqlite(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-        let mut st = tx.prepare_cached(
-            "INSERT INTO rollups (metric, region, tier, bucket, value) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value",
-        )?;
-        for ((metric, region, tier, bucket), delta) in self.sorted() {
-            st.execute(rusqlite::params![metric, region, tier, bucket, delta])?;
-        }
-        Ok(())
+        let rows = self.sorted();
+        upsert_sqlite(
+            tx,
+            rows.iter().map(|((metric, region, tier, bucket), value)| (metric.as_str(), region.as_str(), *tier, *bucket, *value)),
+        )
     }
 
     /// Writes the deltas (inside the caller's transaction).
@@ -137,6 +132,125 @@ impl Deltas {
             sql::exec(c, &text, values).await?;
         }
         Ok(())
+    }
+}
+
+/// Roll-up rows per multi-row upsert on SQLite's bulk paths.
+const UPSERT_ROWS: usize = 64;
+
+/// Adds `(metric, region, tier, bucket, value)` rows to the roll-ups on SQLite, many rows a
+/// statement; rows in key order walk the primary-key index in order.
+pub(crate) fn upsert_sqlite<'a>(tx: &rusqlite::Connection, rows: impl Iterator<Item = (&'a str, &'a str, i64, i64, i64)>) -> Result<()> {
+    let statement = |n: usize| {
+        let mut text = String::from("INSERT INTO rollups (metric, region, tier, bucket, value) VALUES ");
+        for k in 0..n {
+            let at = k * 5;
+            text.push_str(&format!("{}(?{}, ?{}, ?{}, ?{}, ?{})", if k > 0 { ", " } else { "" }, at + 1, at + 2, at + 3, at + 4, at + 5));
+        }
+        text.push_str(" ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value");
+        text
+    };
+    let mut many = tx.prepare_cached(&statement(UPSERT_ROWS))?;
+    let mut one = tx.prepare_cached(&statement(1))?;
+    let mut pending: Vec<(&str, &str, i64, i64, i64)> = Vec::with_capacity(UPSERT_ROWS);
+    let bind = |st: &mut rusqlite::CachedStatement<'_>, k: usize, (metric, region, tier, bucket, value): (&str, &str, i64, i64, i64)| {
+        let at = k * 5 + 1;
+        st.raw_bind_parameter(at, metric)?;
+        st.raw_bind_parameter(at + 1, region)?;
+        st.raw_bind_parameter(at + 2, tier)?;
+        st.raw_bind_parameter(at + 3, bucket)?;
+        st.raw_bind_parameter(at + 4, value)
+    };
+    for row in rows {
+        pending.push(row);
+        if pending.len() == UPSERT_ROWS {
+            for (k, row) in pending.drain(..).enumerate() {
+                bind(&mut many, k, row)?;
+            }
+            many.raw_execute()?;
+        }
+    }
+    for row in pending {
+        bind(&mut one, 0, row)?;
+        one.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// One roll-up row of a metric: `value` in `region`'s bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BucketRow {
+    pub region: String,
+    pub tier: i64,
+    pub bucket: i64,
+    pub value: i64,
+}
+
+/// One monthly metric counted for many records at once (a bulk import's women by birth
+/// month): [`MonthlyCounts::add`] a mark per record, and [`MonthlyCounts::rows`] sums them
+/// over every ancestor into year and month buckets by sorting packed integers, with no map
+/// entry per bucket (a million women make about 800,000 buckets), and gives them out in the
+/// roll-up table's key order.
+#[derive(Debug, Default)]
+pub(crate) struct MonthlyCounts {
+    /// Place of the region in the caller's list << 32 | months since the year 0.
+    marks: Vec<u64>,
+}
+
+impl MonthlyCounts {
+    /// Counts one record in the region at `region_at` of the caller's list, in `year`-`month`.
+    pub fn add(&mut self, region_at: usize, year: i32, month: u32) {
+        let months = (year.max(0) as u64) * 12 + u64::from(month.clamp(1, 12) - 1);
+        self.marks.push((region_at as u64) << 32 | months);
+    }
+
+    /// The year and month buckets of every region in `regions` (the list the places refer to)
+    /// and of each of their ancestors, in key order (region, tier, bucket).
+    pub fn rows(mut self, regions: &[RegionCode]) -> Vec<BucketRow> {
+        self.marks.sort_unstable();
+        // Every region concerned, ancestors included, numbered in code order.
+        let mut codes: Vec<String> = Vec::new();
+        let mut used: Vec<usize> = self.marks.iter().map(|m| (m >> 32) as usize).collect();
+        used.dedup();
+        for at in &used {
+            codes.extend(regions[*at].lineage().iter().map(RegionCode::padded));
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        let rank = |code: &str| codes.binary_search_by(|c| c.as_str().cmp(code)).unwrap_or_default() as u64;
+        let lineage: HashMap<usize, Vec<u64>> =
+            used.iter().map(|at| (*at, regions[*at].lineage().iter().map(|r| rank(&r.padded())).collect())).collect();
+        // (rank << 32 | month, count) for each region of each mark's lineage, then summed.
+        let mut sums: Vec<(u64, i64)> = Vec::new();
+        for run in self.marks.chunk_by(|a, b| a == b) {
+            let mark = run[0];
+            for r in &lineage[&((mark >> 32) as usize)] {
+                sums.push((r << 32 | (mark & 0xffff_ffff), run.len() as i64));
+            }
+        }
+        sums.sort_unstable_by_key(|(key, _)| *key);
+        let mut months: Vec<(u64, i64)> = Vec::with_capacity(sums.len() / 4);
+        for (key, n) in sums {
+            match months.last_mut() {
+                Some((last, total)) if *last == key => *total += n,
+                _ => months.push((key, n)),
+            }
+        }
+        // Per region: its years (tier 0), then its months (tier 1).
+        let mut rows = Vec::with_capacity(months.len() * 5 / 4);
+        for region in months.chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
+            let code = &codes[(region[0].0 >> 32) as usize];
+            let month_of = |key: u64| (key & 0xffff_ffff) as i64;
+            for year in region.chunk_by(|a, b| month_of(a.0) / 12 == month_of(b.0) / 12) {
+                let value = year.iter().map(|(_, n)| n).sum();
+                rows.push(BucketRow { region: code.clone(), tier: TIER_YEAR, bucket: month_of(year[0].0) / 12, value });
+            }
+            for (key, n) in region {
+                let m = month_of(*key);
+                rows.push(BucketRow { region: code.clone(), tier: TIER_MONTH, bucket: m / 12 * 100 + m % 12 + 1, value: *n });
+            }
+        }
+        rows
     }
 }
 
@@ -298,17 +412,29 @@ mod tests {
     }
 
     #[test]
-    fn monthly_deltas_summed_over_the_lineage_by_hand_equal_the_monthly_deltas() {
-        let village = RegionCode::parse("420502001001").unwrap();
+    fn monthly_counts_of_many_regions_equal_the_monthly_deltas_and_come_in_key_order() {
+        let regions: Vec<RegionCode> =
+            ["420502001001", "420502001002", "420503002001", "420602001001"].iter().map(|c| RegionCode::parse(c).unwrap()).collect();
         let mut whole = Deltas::new();
-        let mut here = Deltas::new();
-        for (day, n) in [("1975-02-10", 3), ("1975-02-28", 1), ("1975-11-01", 2), ("1990-07-04", 5)] {
-            whole.add_monthly("m", &village, d(day), n);
-            let month = d(day).year() * 100 + d(day).month() as i32;
-            for r in village.lineage() {
-                here.add_monthly_here("m", &r.padded(), month, n);
-            }
+        let mut counts = MonthlyCounts::default();
+        let marks = [
+            (0, "1975-02-10"),
+            (0, "1975-02-28"),
+            (1, "1975-02-01"),
+            (0, "1975-11-01"),
+            (2, "1990-07-04"),
+            (3, "1990-12-31"),
+            (2, "1941-01-01"),
+        ];
+        for (at, day) in marks {
+            whole.add_monthly("m", &regions[at], d(day), 1);
+            counts.add(at, d(day).year(), d(day).month());
         }
+        let rows = counts.rows(&regions);
+        let keys: Vec<_> = rows.iter().map(|r| (r.region.clone(), r.tier, r.bucket)).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "not in key order: {keys:?}");
+        let mut here = Deltas::new();
+        here.add_rows("m", rows);
         assert_eq!(here.into_sorted_rows(), whole.into_sorted_rows());
     }
 

@@ -226,9 +226,6 @@ pub struct ExportRequest {
     pub full: bool,
 }
 
-/// How many rows a worker thread takes at a time.
-pub(crate) const CHUNK: usize = 4_096;
-
 /// Runs `f` over `items` on every core, keeping the order.
 pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);

@@ -1,19 +1,21 @@
 //! The people register in spreadsheets: the template, the import, the export.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jinguo_domain::people::{IdNumber, PersonCategory, Phone, validate_person_name};
 use jinguo_domain::{Level, RegionCode};
 use jinguo_sheet::{Column, Row, Sheet};
 use jinguo_store::audit::Outcome;
-use jinguo_store::people::{self as store, NewPerson};
+use jinguo_store::people::{self as store, Batch, NewPerson};
 use jinguo_store::{Scope, StoreError};
 use serde_json::json;
 
 use super::{
-    CHUNK, Download, ExportRequest, ImportOutcome, Imported, OnProgress, Progress, RowError, SheetKind, Stage, cell, locate, par_map,
-    row_message, take,
+    Download, ExportRequest, ImportOutcome, Imported, OnProgress, Progress, RowError, SheetKind, Stage, cell, locate, par_map, row_message,
+    take,
 };
 use crate::people::{ADDRESS_PURPOSE, ID_PURPOSE, PHONE_PURPOSE};
 use crate::{Actor, App, AppError, Result};
@@ -45,6 +47,34 @@ struct Good {
     region: RegionCode,
     categories: Vec<PersonCategory>,
     address: String,
+}
+
+/// A good row on its way to the writer: sealed, or (once the import is failing and nothing
+/// more will be written) only its ID number's blind index, to look for her in the register.
+#[allow(clippy::large_enum_variant)] // nearly every row is Sealed: a box would cost an allocation a row
+enum Ready {
+    Sealed(NewPerson),
+    Index(String),
+}
+
+impl Ready {
+    fn id_index(&self) -> &str {
+        match self {
+            Ready::Sealed(p) => &p.id_index,
+            Ready::Index(i) => i,
+        }
+    }
+}
+
+/// Where the import's middle left off: the writer's sender while every row so far passed, the
+/// bad rows, and counts of the data rows, of people registered already, and of people sent to
+/// be written.
+struct Fed {
+    writer: Option<tokio::sync::mpsc::Sender<Batch>>,
+    errors: Vec<RowError>,
+    rows: usize,
+    existing: usize,
+    sent: usize,
 }
 
 /// What the checks need to know beyond the row.
@@ -175,6 +205,12 @@ impl App {
     /// (the sheet comes back marked); otherwise all land in one transaction. A person whose ID
     /// number is registered in scope already is found, not duplicated; one registered outside
     /// scope is an error of that row.
+    ///
+    /// One pass over the sheet: rows are checked and sealed on the worker threads, looked up in
+    /// the register here, and written by the store's writer as they come, in a transaction it
+    /// commits only when the whole sheet passed. After the first bad row nothing more is sealed
+    /// or written (the writer rolls back at once) and the rest of the sheet is only checked, so
+    /// that the sheet comes back with every error marked.
     pub async fn import_people(&self, actor: &Actor, file: &str, bytes: Vec<u8>, progress: OnProgress) -> Result<ImportOutcome> {
         const ACTION: &str = "people.import";
         self.require(actor, jinguo_domain::access::Permission::WritePeople, ACTION).await?;
@@ -184,74 +220,45 @@ impl App {
         let cols = Cols { name: at[0], id: at[1], phone: at[2], region: at[3], categories: at[4], address: at[5] };
         let villages = jinguo_store::org::regions::villages_within(self.db.reader(), &actor.scope).await?;
         let cx = Arc::new(Context { cols, headers: sheet.headers.clone(), villages, scope: actor.scope.clone(), today: self.today() });
+        let estimate = sheet.rows_estimate();
 
-        // Pass 1: check every row; find ID numbers already registered.
-        let (errors, existing, rows) = self.check_people(actor, sheet.clone(), cx.clone(), progress.clone()).await?;
-        if !errors.is_empty() {
-            let rejected = self.reject(actor, SheetKind::People, file, sheet, rows, errors).await?;
-            return Ok(ImportOutcome::Rejected(rejected));
-        }
-
-        // Pass 2: seal on the worker threads, write in one transaction here.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<NewPerson>>(4);
-        let crypto = self.crypto.clone();
-        let account = actor.account;
-        let skip = existing.clone();
-        let producer = {
-            let (sheet, cx) = (sheet.clone(), cx.clone());
-            tokio::task::spawn_blocking(move || -> Result<(), String> {
-                let mut rows = sheet.rows();
-                loop {
-                    let chunk: Vec<Row> = rows.by_ref().take(WRITE_BATCH).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-                    if chunk.is_empty() {
-                        return Ok(());
-                    }
-                    let sealed: Vec<Option<NewPerson>> = par_map(&chunk, |row| {
-                        if skip.contains(&row.line) {
-                            return None;
-                        }
-                        let g = check(row, &cx).ok()?;
-                        Some(NewPerson {
-                            id_cipher: crypto.seal(ID_PURPOSE, g.id.as_str()),
-                            id_index: crypto.blind_index(ID_PURPOSE, g.id.as_str()),
-                            phone_cipher: g.phone.as_ref().map(|p| crypto.seal(PHONE_PURPOSE, p.as_str())),
-                            phone_index: g.phone.as_ref().map(|p| crypto.blind_index(PHONE_PURPOSE, p.as_str())),
-                            address_cipher: Some(g.address.as_str()).filter(|a| !a.is_empty()).map(|a| crypto.seal(ADDRESS_PURPOSE, a)),
-                            birth_date: g.id.birth_date(),
-                            sex: g.id.sex().code(),
-                            region: g.region,
-                            name: g.name,
-                            categories: g.categories,
-                            created_by: account,
-                        })
-                    });
-                    if tx.blocking_send(sealed.into_iter().flatten().collect()).is_err() {
-                        return Ok(()); // the writer stopped; it reports why
-                    }
-                }
-            })
-        };
-        let to_write = rows - existing.len();
+        let failing = Arc::new(AtomicBool::new(false));
+        let (ready_tx, ready_rx) = tokio::sync::mpsc::channel::<Vec<Result<(usize, Ready), RowError>>>(4);
+        let producer = self.seal_people(sheet.clone(), cx, actor.account, failing.clone(), ready_tx);
+        let (write_tx, write_rx) = tokio::sync::mpsc::channel::<Batch>(4);
         let now = self.now_ms();
-        let entry = actor.entry(
-            now,
-            ACTION,
-            Outcome::Ok,
-            "sheet",
-            "",
-            &actor.scope.root().map(|r| r.padded()).unwrap_or_default(),
-            json!({"file": file, "rows": rows, "created": to_write, "existing": existing.len()}),
-        );
-        let on_written = {
-            let progress = progress.clone();
-            move |n: usize| progress(Progress { stage: Stage::Writing, done: n as u64, total: to_write as u64 })
+        let writer = store::insert_stream(&self.db, write_rx, estimate, self.today(), now, |_| {});
+        let fed = async {
+            let fed = self.feed_people(actor, ready_rx, write_tx, failing, estimate, &progress).await?;
+            // The producer's own failure (a row the file reader could not read) explains a short
+            // stream best; returning it drops the writer's sender, and the writer rolls back.
+            match producer.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(AppError::invalid("file", e)),
+                Err(e) => return Err(AppError::Internal(e.to_string())),
+            }
+            if let (Some(tx), true) = (&fed.writer, fed.errors.is_empty()) {
+                let entry = actor.entry(
+                    now,
+                    ACTION,
+                    Outcome::Ok,
+                    "sheet",
+                    "",
+                    &actor.scope.root().map(|r| r.padded()).unwrap_or_default(),
+                    json!({"file": file, "rows": fed.rows, "created": fed.sent, "existing": fed.existing}),
+                );
+                // A writer that stopped says why below.
+                let _ = tx.send(Batch::Commit { audit: entry, people: fed.sent }).await;
+            }
+            Ok(Fed { writer: None, ..fed })
         };
-        let written = store::insert_stream(&self.db, rx, to_write, self.today(), now, entry, on_written).await;
-        // The producer's own failure explains a short stream best.
-        match producer.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
-            Err(e) => return Err(AppError::Internal(e.to_string())),
+        let (fed, written) = tokio::join!(fed, writer);
+        let mut fed = fed?;
+        if !fed.errors.is_empty() {
+            // The writer has rolled back and let go of the database.
+            fed.errors.sort_by_key(|e| e.line);
+            let rejected = self.reject(actor, SheetKind::People, file, sheet, fed.rows, fed.errors).await?;
+            return Ok(ImportOutcome::Rejected(rejected));
         }
         let created = match written {
             Ok(n) if n > 10_000 => {
@@ -264,89 +271,151 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        progress(Progress { stage: Stage::Writing, done: fed.rows as u64, total: fed.rows as u64 });
         Ok(ImportOutcome::Imported(Imported {
             kind: SheetKind::People,
-            rows,
+            rows: fed.rows,
             created,
-            existing: existing.len(),
+            existing: fed.existing,
             visits: 0,
             repeats: 0,
             follow_ups: 0,
         }))
     }
 
-    /// Pass 1 of an import: (bad rows, lines of people registered in scope already, data rows).
-    async fn check_people(
+    /// The import's worker side: reads the sheet in batches, checks each row and seals the good
+    /// ones on every core (only their ID number's blind index once `failing`), finds ID numbers
+    /// repeated within the sheet, and sends each batch on in sheet order.
+    fn seal_people(
         &self,
-        actor: &Actor,
         sheet: Arc<Sheet>,
         cx: Arc<Context>,
-        progress: OnProgress,
-    ) -> Result<(Vec<RowError>, Arc<HashSet<usize>>, usize)> {
+        account: Option<i64>,
+        failing: Arc<AtomicBool>,
+        tx: tokio::sync::mpsc::Sender<Vec<Result<(usize, Ready), RowError>>>,
+    ) -> tokio::task::JoinHandle<Result<(), String>> {
         let crypto = self.crypto.clone();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(usize, String)>>(4);
-        let checker = tokio::task::spawn_blocking(move || -> Result<(Vec<RowError>, usize), String> {
-            let mut errors = Vec::new();
+        tokio::task::spawn_blocking(move || {
             let mut seen: HashMap<u64, usize> = HashMap::new();
-            let mut count = 0usize;
             let mut rows = sheet.rows();
             loop {
-                let chunk: Vec<Row> = rows.by_ref().take(CHUNK).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+                let chunk: Vec<Row> = rows.by_ref().take(WRITE_BATCH).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
                 if chunk.is_empty() {
-                    return Ok((errors, count));
+                    return Ok(());
                 }
-                count += chunk.len();
-                let checked =
-                    par_map(&chunk, |row| check(row, &cx).map(|g| (crypto.blind_index(ID_PURPOSE, g.id.as_str()), packed(&g.id), g.line)));
-                let mut indexes = Vec::with_capacity(checked.len());
+                let seal = !failing.load(Ordering::Relaxed);
+                let checked = par_map(&chunk, |row| {
+                    let g = check(row, &cx)?;
+                    let key = packed(&g.id);
+                    let ready = if seal {
+                        Ready::Sealed(NewPerson {
+                            id_cipher: crypto.seal(ID_PURPOSE, g.id.as_str()),
+                            id_index: crypto.blind_index(ID_PURPOSE, g.id.as_str()),
+                            phone_cipher: g.phone.as_ref().map(|p| crypto.seal(PHONE_PURPOSE, p.as_str())),
+                            phone_index: g.phone.as_ref().map(|p| crypto.blind_index(PHONE_PURPOSE, p.as_str())),
+                            address_cipher: Some(g.address.as_str()).filter(|a| !a.is_empty()).map(|a| crypto.seal(ADDRESS_PURPOSE, a)),
+                            birth_date: g.id.birth_date(),
+                            sex: g.id.sex().code(),
+                            region: g.region,
+                            name: g.name,
+                            categories: g.categories,
+                            created_by: account,
+                        })
+                    } else {
+                        Ready::Index(crypto.blind_index(ID_PURPOSE, g.id.as_str()))
+                    };
+                    Ok::<_, String>((key, g.line, ready))
+                });
+                let mut batch = Vec::with_capacity(chunk.len());
                 for (row, result) in chunk.iter().zip(checked) {
-                    match result {
-                        Err(message) => errors.push(RowError { line: row.line, message }),
-                        Ok((index, key, line)) => match seen.get(&key) {
-                            Some(first) => errors.push(RowError { line, message: format!("身份证号码与第 {first} 行重复") }),
-                            None => {
-                                seen.insert(key, line);
-                                indexes.push((line, index));
+                    batch.push(match result {
+                        Err(message) => Err(RowError { line: row.line, message }),
+                        Ok((key, line, ready)) => match seen.entry(key) {
+                            Entry::Occupied(first) => {
+                                Err(RowError { line, message: format!("身份证号码与第 {} 行重复", first.get()) })
+                            }
+                            Entry::Vacant(v) => {
+                                v.insert(line);
+                                Ok((line, ready))
                             }
                         },
+                    });
+                }
+                if tx.blocking_send(batch).is_err() {
+                    return Ok(()); // the import stopped; it says why
+                }
+            }
+        })
+    }
+
+    /// The import's middle: takes the checked batches, finds who is registered already (in
+    /// scope: counted, not written again; elsewhere: an error of the row), and passes the rest
+    /// to the writer while no row has failed. At the first error it drops the writer (which
+    /// rolls back) and goes on collecting errors.
+    async fn feed_people(
+        &self,
+        actor: &Actor,
+        mut ready: tokio::sync::mpsc::Receiver<Vec<Result<(usize, Ready), RowError>>>,
+        writer: tokio::sync::mpsc::Sender<Batch>,
+        failing: Arc<AtomicBool>,
+        estimate: usize,
+        progress: &OnProgress,
+    ) -> Result<Fed> {
+        let mut fed = Fed { writer: Some(writer), errors: Vec::new(), rows: 0, existing: 0, sent: 0 };
+        while let Some(batch) = ready.recv().await {
+            fed.rows += batch.len();
+            let mut good = Vec::with_capacity(batch.len());
+            for row in batch {
+                match row {
+                    Ok(row) => good.push(row),
+                    Err(e) => fed.errors.push(e),
+                }
+            }
+            let indexes: Vec<String> = good.iter().map(|(_, r)| r.id_index().to_owned()).collect();
+            let taken = store::taken(&self.db, &indexes).await?;
+            if !taken.is_empty() {
+                let place: HashMap<&str, usize> = indexes.iter().enumerate().map(|(k, i)| (i.as_str(), k)).collect();
+                let mut keep = vec![true; good.len()];
+                for (index, _, region) in &taken {
+                    let Some(k) = place.get(index.as_str()) else { continue };
+                    keep[*k] = false;
+                    if actor.scope.contains(region) {
+                        fed.existing += 1;
+                    } else {
+                        fed.errors.push(RowError {
+                            line: good[*k].0,
+                            message: "该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into(),
+                        });
                     }
                 }
-                progress(Progress { stage: Stage::Checking, done: count as u64, total: 0 });
-                if tx.blocking_send(indexes).is_err() {
-                    return Ok((errors, count));
-                }
+                let mut keep = keep.into_iter();
+                good.retain(|_| keep.next().unwrap_or(false));
             }
-        });
-        // Meanwhile, here: which of the valid rows' ID numbers are registered already.
-        let mut existing = HashSet::new();
-        let mut elsewhere = Vec::new();
-        while let Some(batch) = rx.recv().await {
-            let indexes: Vec<String> = batch.iter().map(|(_, i)| i.clone()).collect();
-            let taken = store::taken(&self.db, &indexes).await?;
-            if taken.is_empty() {
+            let total = estimate.max(fed.rows) as u64;
+            if !fed.errors.is_empty() {
+                failing.store(true, Ordering::Relaxed);
+                fed.writer = None;
+                progress(Progress { stage: Stage::Checking, done: fed.rows as u64, total });
                 continue;
             }
-            let lines: HashMap<&str, usize> = batch.iter().map(|(l, i)| (i.as_str(), *l)).collect();
-            for (index, _, region) in taken {
-                let Some(line) = lines.get(index.as_str()) else { continue };
-                if actor.scope.contains(&region) {
-                    existing.insert(*line);
-                } else {
-                    elsewhere
-                        .push(RowError {
-                            line: *line, message: "该身份证号码已在其他地区登记，请与所在地区妇联核实，勿重复登记".into()
-                        });
-                }
+            let people: Vec<NewPerson> = good
+                .into_iter()
+                .filter_map(|(_, r)| match r {
+                    Ready::Sealed(p) => Some(p),
+                    Ready::Index(_) => None,
+                })
+                .collect();
+            fed.sent += people.len();
+            if let Some(tx) = &fed.writer
+                && tx.send(Batch::People(people)).await.is_err()
+            {
+                // The writer stopped (it says why); the rest is only checked.
+                failing.store(true, Ordering::Relaxed);
+                fed.writer = None;
             }
+            progress(Progress { stage: Stage::Writing, done: fed.rows as u64, total });
         }
-        let (mut errors, count) = match checker.await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return Err(AppError::invalid("file", e)),
-            Err(e) => return Err(AppError::Internal(e.to_string())),
-        };
-        errors.extend(elsewhere);
-        errors.sort_by_key(|e| e.line);
-        Ok((errors, Arc::new(existing), count))
+        Ok(fed)
     }
 
     /// The people list as a workbook: the same filters as the list, every page. Masked unless
