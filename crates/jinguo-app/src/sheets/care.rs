@@ -49,7 +49,7 @@ pub(crate) fn template_columns() -> Vec<Column> {
             required: true,
             note: "已登记妇女的 18 位身份证号码（须先在“妇女信息”中登记或导入）。请保持本列为“文本”格式".into(),
             width: 22.0,
-            example: "420502199003150021".into(),
+            example: "420502199003150020".into(),
             ..Column::default()
         },
         Column {

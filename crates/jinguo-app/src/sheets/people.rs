@@ -157,7 +157,7 @@ pub(crate) fn template_columns() -> Vec<Column> {
             required: true,
             note: "18 位居民身份证号码，末位可为 X。请保持本列为“文本”格式，否则 Excel 会把号码改成近似值".into(),
             width: 22.0,
-            example: "420502199003150021".into(),
+            example: "420502199003150020".into(),
             ..Column::default()
         },
         Column {
@@ -493,5 +493,15 @@ mod tests {
         let b = IdNumber::parse("110105194912310029", today);
         assert!(b.is_err() || packed(&a) != packed(&b.unwrap()));
         assert_eq!(packed(&a), packed(&IdNumber::parse("11010519491231002x", today).unwrap()));
+    }
+
+    /// An officer copies the instructions sheet's example: it must pass the import's own checks.
+    #[test]
+    fn the_templates_example_id_numbers_are_valid() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for columns in [template_columns(), super::super::care::template_columns(), super::super::screenings::template_columns()] {
+            let id = columns.iter().find(|c| c.header == "身份证号码").expect("an ID number column");
+            assert!(IdNumber::parse(&id.example, today).is_ok(), "{}", id.example);
+        }
     }
 }
