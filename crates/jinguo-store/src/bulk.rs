@@ -554,13 +554,7 @@ fn write_sqlite(path: &std::path::Path, mut rx: Receiver<Message>, on_progress: 
                     on_progress(written);
                 }
                 Message::Commit(settings) => {
-                    let mut st = conn.prepare_cached(
-                        "INSERT INTO rollups (metric, region, tier, bucket, value) VALUES (?1, ?2, ?3, ?4, ?5) \
-                         ON CONFLICT (metric, region, tier, bucket) DO UPDATE SET value = rollups.value + excluded.value",
-                    )?;
-                    for (metric, region, tier, bucket, delta) in std::mem::take(&mut deltas).into_sorted_rows() {
-                        st.execute(params![metric, region, tier, bucket, delta])?;
-                    }
+                    std::mem::take(&mut deltas).write_sqlite(&conn)?;
                     let mut st = conn.prepare_cached(
                         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     )?;

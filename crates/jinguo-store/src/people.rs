@@ -316,24 +316,22 @@ pub enum Batch {
 /// is the count that arrived. `expected` is how many people the import may hold (an estimate:
 /// it sizes the writer's cache and decides whether indexes are built after the load). SQLite
 /// goes through a connection of its own with prepared statements, PostgreSQL through `COPY`
-/// (the bulk paths of ADR 0003). `on_progress` is told the count written so far after each
-/// batch.
+/// (the bulk paths of ADR 0003).
 pub async fn insert_stream(
     db: &Db,
     batches: tokio::sync::mpsc::Receiver<Batch>,
     expected: usize,
     day: NaiveDate,
     now_ms: i64,
-    on_progress: impl Fn(usize) + Send + Sync + 'static,
 ) -> Result<usize> {
     match db.backend() {
         Backend::Sqlite => {
             let path = db.sqlite_path().ok_or_else(|| StoreError::Other("SQLite 数据库没有文件路径".into()))?.to_owned();
-            tokio::task::spawn_blocking(move || insert_stream_sqlite(&path, batches, expected, day, now_ms, &on_progress))
+            tokio::task::spawn_blocking(move || insert_stream_sqlite(&path, batches, expected, day, now_ms))
                 .await
                 .map_err(|e| StoreError::Other(format!("导入线程异常：{e}")))?
         }
-        Backend::Postgres => insert_stream_postgres(db, batches, day, now_ms, &on_progress).await,
+        Backend::Postgres => insert_stream_postgres(db, batches, day, now_ms).await,
     }
 }
 
@@ -430,13 +428,7 @@ const COPY_ROWS: usize = 50_000;
 
 /// The PostgreSQL bulk path: `COPY` into the tables, the roll-ups through a temporary table, the
 /// audit entry, one transaction.
-async fn insert_stream_postgres(
-    db: &Db,
-    mut batches: tokio::sync::mpsc::Receiver<Batch>,
-    day: NaiveDate,
-    now_ms: i64,
-    on_progress: &(dyn Fn(usize) + Send + Sync),
-) -> Result<usize> {
+async fn insert_stream_postgres(db: &Db, mut batches: tokio::sync::mpsc::Receiver<Batch>, day: NaiveDate, now_ms: i64) -> Result<usize> {
     use crate::bulk::copy_people;
     let pool = db.postgres_pool().ok_or_else(|| StoreError::Other("不是 PostgreSQL 连接".into()))?;
     let conflict = |e: sqlx::Error| match e.as_database_error().and_then(|d| d.code()) {
@@ -467,7 +459,6 @@ async fn insert_stream_postgres(
         copy_people(&mut tx, &people).await.map_err(conflict)?;
         counts.add(&people);
         written += people.len();
-        on_progress(written);
     }
     // Dropping the transaction on an error rolls it back.
     let audit = committed(commit, written)?;
@@ -521,7 +512,6 @@ fn insert_stream_sqlite(
     expected: usize,
     day: NaiveDate,
     now_ms: i64,
-    on_progress: &dyn Fn(usize),
 ) -> Result<usize> {
     let mut conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(60))?;
@@ -542,6 +532,7 @@ fn insert_stream_sqlite(
     let mut counts = Registered::default();
     let mut written = 0;
     let mut commit = None;
+    let started = std::time::Instant::now();
     while let Some(batch) = batches.blocking_recv() {
         match batch {
             Batch::People(batch) => {
@@ -549,7 +540,6 @@ fn insert_stream_sqlite(
                 crate::bulk::insert_people_sqlite(&tx, &people).map_err(conflict)?;
                 counts.add(&people);
                 written += people.len();
-                on_progress(written);
             }
             Batch::Commit { audit, people } => {
                 commit = Some((audit, people));
@@ -572,7 +562,9 @@ fn insert_stream_sqlite(
         tx.pragma_update(None, "cache_size", -SORT_RUN_KIB)?;
     }
     for create in &rebuilt {
+        let started = std::time::Instant::now();
         tx.execute_batch(create).map_err(conflict)?;
+        tracing::debug!(index = create.as_str(), ms = started.elapsed().as_millis() as u64, "index built");
     }
     let indexed = std::time::Instant::now();
     let (deltas, births) = spreading.join().map_err(|_| StoreError::Other("导入线程异常：汇总失败".into()))?;
@@ -583,6 +575,7 @@ fn insert_stream_sqlite(
     tx.commit()?;
     tracing::debug!(
         people = written,
+        load_ms = (loaded - started).as_millis() as u64,
         indexes_ms = (indexed - loaded).as_millis() as u64,
         rollups_ms = (rolled - indexed).as_millis() as u64,
         commit_ms = rolled.elapsed().as_millis() as u64,
@@ -711,7 +704,7 @@ mod tests {
             }
             let _ = tx.send(Batch::Commit { audit: entry(), people: expected }).await;
         });
-        let written = insert_stream(db, rx, expected, d("2026-01-02"), 1, |_| {}).await;
+        let written = insert_stream(db, rx, expected, d("2026-01-02"), 1).await;
         sender.await.unwrap();
         written
     }
@@ -748,7 +741,7 @@ mod tests {
                 let people: Vec<NewPerson> = (1..=n).map(|i| person(i, &format!("unsent-{n}-{i}"))).collect();
                 tx.send(Batch::People(people)).await.unwrap();
                 drop(tx);
-                let e = insert_stream(&t.db, rx, n, d("2026-01-02"), 1, |_| {}).await.unwrap_err();
+                let e = insert_stream(&t.db, rx, n, d("2026-01-02"), 1).await.unwrap_err();
                 assert!(e.to_string().contains("未确认提交"), "{} {n}: {e}", t.engine);
                 assert_eq!(count(t.db.reader(), &everyone, None).await.unwrap(), 1, "{} {n}", t.engine);
             }

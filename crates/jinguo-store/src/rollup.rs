@@ -106,8 +106,8 @@ impl Deltas {
         rows
     }
 
-    /// Writes the deltas inside a transaction of the SQLite bulk path.
-    pub(crate) fn write_sqlite(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    /// Writes the deltas inside a transaction of a SQLite bulk path.
+    pub(crate) fn write_sqlite(self, tx: &rusqlite::Connection) -> Result<()> {
         let rows = self.sorted();
         upsert_sqlite(
             tx,

@@ -226,16 +226,72 @@ pub struct ExportRequest {
     pub full: bool,
 }
 
-/// Runs `f` over `items` on every core, keeping the order.
-pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+/// Runs `work` over the batches `next` gives on a worker thread per core, the same threads for
+/// the whole call, and hands the results to `sink` in batch order; stops at the first error of
+/// `next`, at its end, or when `sink` answers false. `next` runs on the calling thread, ahead of
+/// the workers by a batch each (a file is read while the rows before are checked), and `sink`
+/// there too. Threads spawned per batch cost more than they saved: each new thread starts with
+/// an empty stack and allocator heap, and the kernel zeroes every page they touch.
+pub(crate) fn pipeline<B: Send, R: Send, E>(
+    mut next: impl FnMut() -> std::result::Result<Option<B>, E>,
+    work: impl Fn(B) -> R + Sync,
+    mut sink: impl FnMut(R) -> bool,
+) -> std::result::Result<(), E> {
+    use std::sync::mpsc;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads == 1 || items.len() < 256 {
-        return items.iter().map(&f).collect();
-    }
-    let per = items.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let parts: Vec<_> = items.chunks(per).map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<U>>())).collect();
-        parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        let work = &work;
+        let (done_tx, done_rx) = mpsc::channel::<(usize, std::thread::Result<R>)>();
+        let jobs: Vec<mpsc::Sender<(usize, B)>> = (0..threads)
+            .map(|_| {
+                let (job_tx, job_rx) = mpsc::channel::<(usize, B)>();
+                let done = done_tx.clone();
+                s.spawn(move || {
+                    for (k, batch) in job_rx {
+                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(batch)));
+                        if done.send((k, result)).is_err() {
+                            return;
+                        }
+                    }
+                });
+                job_tx
+            })
+            .collect();
+        drop(done_tx);
+        let mut arrived: HashMap<usize, R> = HashMap::new();
+        let (mut sent, mut taken, mut ended) = (0, 0, false);
+        loop {
+            while !ended && sent - taken <= threads {
+                match next()? {
+                    Some(batch) => {
+                        // A worker only stops when its jobs do.
+                        let _ = jobs[sent % threads].send((sent, batch));
+                        sent += 1;
+                    }
+                    None => ended = true,
+                }
+            }
+            if taken == sent {
+                return Ok(());
+            }
+            let result = loop {
+                if let Some(r) = arrived.remove(&taken) {
+                    break r;
+                }
+                match done_rx.recv() {
+                    Ok((k, Ok(r))) => {
+                        arrived.insert(k, r);
+                    }
+                    Ok((_, Err(panic))) => std::panic::resume_unwind(panic),
+                    // Every worker holds a sender until its jobs end, and they end only below.
+                    Err(_) => unreachable!("the import's workers stopped"),
+                }
+            };
+            taken += 1;
+            if !sink(result) {
+                return Ok(());
+            }
+        }
     })
 }
 

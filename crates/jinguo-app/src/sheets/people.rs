@@ -14,8 +14,8 @@ use jinguo_store::{Scope, StoreError};
 use serde_json::json;
 
 use super::{
-    Download, ExportRequest, ImportOutcome, Imported, OnProgress, Progress, RowError, SheetKind, Stage, cell, locate, par_map, row_message,
-    take,
+    Download, ExportRequest, ImportOutcome, Imported, OnProgress, Progress, RowError, SheetKind, Stage, cell, locate, pipeline,
+    row_message, take,
 };
 use crate::people::{ADDRESS_PURPOSE, ID_PURPOSE, PHONE_PURPOSE};
 use crate::{Actor, App, AppError, Result};
@@ -57,6 +57,10 @@ enum Ready {
     Index(String),
 }
 
+/// A row as a worker checked it: its packed ID number, its line and what goes on; or its error,
+/// with the packed ID number when that cell could be read.
+type Checked = Result<(u64, usize, Ready), (RowError, Option<u64>)>;
+
 impl Ready {
     fn id_index(&self) -> &str {
         match self {
@@ -66,11 +70,9 @@ impl Ready {
     }
 }
 
-/// Where the import's middle left off: the writer's sender while every row so far passed, the
-/// bad rows, and counts of the data rows, of people registered already, and of people sent to
-/// be written.
+/// Where the import's middle left off: the bad rows, and counts of the data rows, of people
+/// registered already, and of people sent to be written.
 struct Fed {
-    writer: Option<tokio::sync::mpsc::Sender<Batch>>,
     errors: Vec<RowError>,
     rows: usize,
     existing: usize,
@@ -227,9 +229,9 @@ impl App {
         let producer = self.seal_people(sheet.clone(), cx, actor.account, failing.clone(), ready_tx);
         let (write_tx, write_rx) = tokio::sync::mpsc::channel::<Batch>(4);
         let now = self.now_ms();
-        let writer = store::insert_stream(&self.db, write_rx, estimate, self.today(), now, |_| {});
+        let writer = store::insert_stream(&self.db, write_rx, estimate, self.today(), now);
         let fed = async {
-            let fed = self.feed_people(actor, ready_rx, write_tx, failing, estimate, &progress).await?;
+            let (fed, writer) = self.feed_people(actor, ready_rx, write_tx, failing, estimate, &progress).await?;
             // The producer's own failure (a row the file reader could not read) explains a short
             // stream best; returning it drops the writer's sender, and the writer rolls back.
             match producer.await {
@@ -237,7 +239,7 @@ impl App {
                 Ok(Err(e)) => return Err(AppError::invalid("file", e)),
                 Err(e) => return Err(AppError::Internal(e.to_string())),
             }
-            if let (Some(tx), true) = (&fed.writer, fed.errors.is_empty()) {
+            if let (Some(tx), true) = (writer, fed.errors.is_empty()) {
                 let entry = actor.entry(
                     now,
                     ACTION,
@@ -250,7 +252,7 @@ impl App {
                 // A writer that stopped says why below.
                 let _ = tx.send(Batch::Commit { audit: entry, people: fed.sent }).await;
             }
-            Ok(Fed { writer: None, ..fed })
+            Ok(fed)
         };
         let (fed, written) = tokio::join!(fed, writer);
         let mut fed = fed?;
@@ -298,39 +300,56 @@ impl App {
         tokio::task::spawn_blocking(move || {
             let mut seen: HashMap<u64, usize> = HashMap::new();
             let mut rows = sheet.rows();
-            loop {
+            let next = || {
                 let chunk: Vec<Row> = rows.by_ref().take(WRITE_BATCH).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-                if chunk.is_empty() {
-                    return Ok(());
-                }
-                let seal = !failing.load(Ordering::Relaxed);
-                let checked = par_map(&chunk, |row| {
-                    let g = check(row, &cx)?;
-                    let key = packed(&g.id);
-                    let ready = if seal {
-                        Ready::Sealed(NewPerson {
-                            id_cipher: crypto.seal(ID_PURPOSE, g.id.as_str()),
-                            id_index: crypto.blind_index(ID_PURPOSE, g.id.as_str()),
-                            phone_cipher: g.phone.as_ref().map(|p| crypto.seal(PHONE_PURPOSE, p.as_str())),
-                            phone_index: g.phone.as_ref().map(|p| crypto.blind_index(PHONE_PURPOSE, p.as_str())),
-                            address_cipher: Some(g.address.as_str()).filter(|a| !a.is_empty()).map(|a| crypto.seal(ADDRESS_PURPOSE, a)),
-                            birth_date: g.id.birth_date(),
-                            sex: g.id.sex().code(),
-                            region: g.region,
-                            name: g.name,
-                            categories: g.categories,
-                            created_by: account,
-                        })
-                    } else {
-                        Ready::Index(crypto.blind_index(ID_PURPOSE, g.id.as_str()))
-                    };
-                    Ok::<_, String>((key, g.line, ready))
-                });
-                let mut batch = Vec::with_capacity(chunk.len());
-                for (row, result) in chunk.iter().zip(checked) {
-                    batch.push(match result {
-                        Err(message) => Err(RowError { line: row.line, message }),
-                        Ok((key, line, ready)) => match seen.entry(key) {
+                // Once a row has failed nothing more is written: only the ID numbers are needed.
+                Ok::<_, String>((!chunk.is_empty()).then(|| (chunk, !failing.load(Ordering::Relaxed))))
+            };
+            let work = |(chunk, seal): (Vec<Row>, bool)| {
+                chunk
+                    .iter()
+                    .map(|row| {
+                        let g = check(row, &cx).map_err(|message| {
+                            // A bad row's ID number still counts as met: a later row repeating it is told so.
+                            let id = IdNumber::parse(cell(row, cx.cols.id), cx.today).ok();
+                            (RowError { line: row.line, message }, id.map(|id| packed(&id)))
+                        })?;
+                        let key = packed(&g.id);
+                        let ready = if seal {
+                            Ready::Sealed(NewPerson {
+                                id_cipher: crypto.seal(ID_PURPOSE, g.id.as_str()),
+                                id_index: crypto.blind_index(ID_PURPOSE, g.id.as_str()),
+                                phone_cipher: g.phone.as_ref().map(|p| crypto.seal(PHONE_PURPOSE, p.as_str())),
+                                phone_index: g.phone.as_ref().map(|p| crypto.blind_index(PHONE_PURPOSE, p.as_str())),
+                                address_cipher: Some(g.address.as_str()).filter(|a| !a.is_empty()).map(|a| crypto.seal(ADDRESS_PURPOSE, a)),
+                                birth_date: g.id.birth_date(),
+                                sex: g.id.sex().code(),
+                                region: g.region,
+                                name: g.name,
+                                categories: g.categories,
+                                created_by: account,
+                            })
+                        } else {
+                            Ready::Index(crypto.blind_index(ID_PURPOSE, g.id.as_str()))
+                        };
+                        Ok((key, g.line, ready))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let sink = |checked: Vec<Checked>| {
+                let batch: Vec<Result<(usize, Ready), RowError>> = checked
+                    .into_iter()
+                    .map(|result| {
+                        let (key, line, ready) = match result {
+                            Ok(good) => good,
+                            Err((e, key)) => {
+                                if let Some(key) = key {
+                                    seen.entry(key).or_insert(e.line);
+                                }
+                                return Err(e);
+                            }
+                        };
+                        match seen.entry(key) {
                             Entry::Occupied(first) => {
                                 Err(RowError { line, message: format!("身份证号码与第 {} 行重复", first.get()) })
                             }
@@ -338,20 +357,21 @@ impl App {
                                 v.insert(line);
                                 Ok((line, ready))
                             }
-                        },
-                    });
-                }
-                if tx.blocking_send(batch).is_err() {
-                    return Ok(()); // the import stopped; it says why
-                }
-            }
+                        }
+                    })
+                    .collect();
+                // A closed channel: the import stopped, and says why.
+                tx.blocking_send(batch).is_ok()
+            };
+            pipeline(next, work, sink)
         })
     }
 
     /// The import's middle: takes the checked batches, finds who is registered already (in
     /// scope: counted, not written again; elsewhere: an error of the row), and passes the rest
     /// to the writer while no row has failed. At the first error it drops the writer (which
-    /// rolls back) and goes on collecting errors.
+    /// rolls back) and goes on collecting errors. Answers the writer's sender too while every
+    /// row passed, for the word to commit.
     async fn feed_people(
         &self,
         actor: &Actor,
@@ -360,8 +380,9 @@ impl App {
         failing: Arc<AtomicBool>,
         estimate: usize,
         progress: &OnProgress,
-    ) -> Result<Fed> {
-        let mut fed = Fed { writer: Some(writer), errors: Vec::new(), rows: 0, existing: 0, sent: 0 };
+    ) -> Result<(Fed, Option<tokio::sync::mpsc::Sender<Batch>>)> {
+        let mut writer = Some(writer);
+        let mut fed = Fed { errors: Vec::new(), rows: 0, existing: 0, sent: 0 };
         while let Some(batch) = ready.recv().await {
             fed.rows += batch.len();
             let mut good = Vec::with_capacity(batch.len());
@@ -394,7 +415,7 @@ impl App {
             let total = estimate.max(fed.rows) as u64;
             if !fed.errors.is_empty() {
                 failing.store(true, Ordering::Relaxed);
-                fed.writer = None;
+                writer = None;
                 progress(Progress { stage: Stage::Checking, done: fed.rows as u64, total });
                 continue;
             }
@@ -406,16 +427,16 @@ impl App {
                 })
                 .collect();
             fed.sent += people.len();
-            if let Some(tx) = &fed.writer
+            if let Some(tx) = &writer
                 && tx.send(Batch::People(people)).await.is_err()
             {
                 // The writer stopped (it says why); the rest is only checked.
                 failing.store(true, Ordering::Relaxed);
-                fed.writer = None;
+                writer = None;
             }
             progress(Progress { stage: Stage::Writing, done: fed.rows as u64, total });
         }
-        Ok(fed)
+        Ok((fed, writer))
     }
 
     /// The people list as a workbook: the same filters as the list, every page. Masked unless

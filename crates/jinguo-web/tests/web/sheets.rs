@@ -209,11 +209,14 @@ async fn every_bad_row_is_named_and_a_csv_comes_back_as_csv() {
              王芳,{a},,420502001001,,\r\n\
              李娜,{b},12345,420506100001,外星人,\r\n\
              赵敏,{c},,420502001002,,\r\n\
-             ,{d},,4205020010,,\r\n",
+             ,{d},,4205020010,,\r\n\
+             孙丽,{e},123,420502001001,,\r\n\
+             周红,{e},,420502001001,,\r\n",
             a = id_number(1),
             b = id_number(2),
             c = id_number(7),
-            d = id_number(3)
+            d = id_number(3),
+            e = id_number(4)
         );
         let (s, v) = import_api(&t, &county, "名单.csv", csv.clone().into_bytes()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -223,11 +226,14 @@ async fn every_bad_row_is_named_and_a_csv_comes_back_as_csv() {
             .iter()
             .map(|r| (r["line"].as_u64().unwrap(), r["message"].as_str().unwrap().to_owned()))
             .collect();
-        assert_eq!(bad.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [3, 4, 5, 6], "{v}");
+        assert_eq!(bad.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [3, 4, 5, 6, 7, 8], "{v}");
         assert!(bad[0].1.contains("与第 2 行重复"), "{bad:?}");
         assert!(bad[1].1.contains("手机号码") && bad[1].1.contains("外星人") && bad[1].1.contains("不在您的管辖范围内"), "{bad:?}");
         assert!(bad[2].1.contains("其他地区登记"), "{bad:?}");
         assert!(bad[3].1.contains("姓名") && bad[3].1.contains("村(社区)"), "{bad:?}");
+        // A repeat of a row that is bad for another reason is named too.
+        assert!(bad[4].1.contains("手机号码") && !bad[4].1.contains("重复"), "{bad:?}");
+        assert!(bad[5].1.contains("与第 7 行重复"), "{bad:?}");
         assert_eq!(people_in(&t, "420502").await, 0);
 
         // Through the page, the CSV comes back as a CSV with the error column first.
