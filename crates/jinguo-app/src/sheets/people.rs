@@ -88,7 +88,9 @@ struct Context {
     today: chrono::NaiveDate,
 }
 
-fn check(row: &Row, cx: &Context) -> Result<Good, String> {
+/// A row that passed every check, or its message with the packed ID number when that cell
+/// was good (a later row repeating it is told so).
+fn check(row: &Row, cx: &Context) -> Result<Good, (String, Option<u64>)> {
     let mut errors: Vec<(String, String)> = Vec::new();
     // A cell the sheet could not read faithfully has its message already; it is not checked again.
     let unread = |col: Option<usize>| col.is_some_and(|c| row.problems.iter().any(|(p, _)| *p == c));
@@ -126,13 +128,13 @@ fn check(row: &Row, cx: &Context) -> Result<Good, String> {
         Ok(r) => Some(r),
     };
     if let Some(message) = row_message(row, &cx.headers, errors) {
-        return Err(message);
+        return Err((message, id.as_ref().map(packed)));
     }
     match (name, id, phone, region, categories) {
         (Some(name), Some(id), Some(phone), Some(region), Some(categories)) => {
             Ok(Good { line: row.line, name, id, phone, region, categories, address })
         }
-        _ => Err("这一行有无法识别的内容".into()),
+        (_, id, ..) => Err(("这一行有无法识别的内容".into(), id.as_ref().map(packed))),
     }
 }
 
@@ -309,11 +311,7 @@ impl App {
                 chunk
                     .iter()
                     .map(|row| {
-                        let g = check(row, &cx).map_err(|message| {
-                            // A bad row's ID number still counts as met: a later row repeating it is told so.
-                            let id = IdNumber::parse(cell(row, cx.cols.id), cx.today).ok();
-                            (RowError { line: row.line, message }, id.map(|id| packed(&id)))
-                        })?;
+                        let g = check(row, &cx).map_err(|(message, id)| (RowError { line: row.line, message }, id))?;
                         let key = packed(&g.id);
                         let ready = if seal {
                             Ready::Sealed(NewPerson {
