@@ -14,9 +14,50 @@ use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "jinguo_session";
 
-/// The client's address, as the socket saw it.
+/// The client's address as [`crate::middleware::client_address`] resolved it (through trusted
+/// proxies), else as the socket saw it. Rate limits are keyed by it and audit entries record it.
 pub fn client_ip(parts: &Parts) -> IpAddr {
+    match parts.extensions.get::<ClientAddr>() {
+        Some(ClientAddr(ip)) => *ip,
+        None => peer_ip(parts),
+    }
+}
+
+/// The address of the other end of the socket.
+pub fn peer_ip(parts: &Parts) -> IpAddr {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// The client's address resolved once per request, kept in the request's extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+/// The client behind `peer` given the `X-Forwarded-For` values (each a comma-separated list
+/// that every proxy appended to): `peer` itself unless it is a trusted proxy; otherwise the
+/// nearest address in the list that is not a trusted proxy, read from the right, since only the
+/// entries our own proxies appended can be believed and a client can write any on the left.
+/// An entry that is not an address stops the walk at the proxy that passed it on. IPv4
+/// addresses seen through an IPv6 socket (`::ffff:a.b.c.d`) count as the IPv4 address.
+pub fn forwarded_client<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[IpAddr]) -> IpAddr {
+    let peer = peer.to_canonical();
+    let trusted = |ip: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *ip);
+    if !trusted(&peer) {
+        return peer;
+    }
+    let entries: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).filter(|e| !e.is_empty()).collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        match entry.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+            Ok(ip) => {
+                client = ip;
+                if !trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 pub fn user_agent(headers: &HeaderMap) -> String {
@@ -173,6 +214,34 @@ pub fn check_csrf(expected: &str, token: &str) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_forwarded_client_is_believed_only_through_trusted_proxies() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        let client = |peer: &str, headers: &[&str], trusted: &[IpAddr]| forwarded_client(ip(peer), headers.iter().copied(), trusted);
+        // Straight from the client: whatever it writes in the header is ignored.
+        assert_eq!(client("198.51.100.9", &["203.0.113.7"], &trusted), ip("198.51.100.9"));
+        assert_eq!(client("10.0.0.2", &["203.0.113.7"], &[]), ip("10.0.0.2"));
+        // Through the proxy: the address it appended.
+        assert_eq!(client("10.0.0.2", &["203.0.113.7"], &trusted), ip("203.0.113.7"));
+        // A forged entry on the left does not move the client; two proxies are walked through,
+        // over several header lines too.
+        assert_eq!(client("10.0.0.2", &["1.2.3.4, 203.0.113.7"], &trusted), ip("203.0.113.7"));
+        assert_eq!(client("10.0.0.2", &["1.2.3.4, 203.0.113.7, 10.0.0.3"], &trusted), ip("203.0.113.7"));
+        assert_eq!(client("10.0.0.2", &["1.2.3.4", "203.0.113.7", "10.0.0.3"], &trusted), ip("203.0.113.7"));
+        // Garbage, or no header: the proxy that passed the request on is the client.
+        assert_eq!(client("10.0.0.2", &["unknown"], &trusted), proxy);
+        assert_eq!(client("10.0.0.2", &["203.0.113.7, unknown"], &trusted), proxy);
+        assert_eq!(client("10.0.0.2", &[], &trusted), proxy);
+        // IPv6, and an IPv4 proxy seen through a dual-stack socket.
+        assert_eq!(client("::ffff:10.0.0.2", &["2001:db8::7"], &trusted), ip("2001:db8::7"));
+        assert_eq!(client("::ffff:198.51.100.9", &["203.0.113.7"], &trusted), ip("198.51.100.9"));
+    }
 
     #[test]
     fn cookies_are_read_and_written_with_the_baseline_attributes() {

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::count_requests))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_address))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

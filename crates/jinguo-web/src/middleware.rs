@@ -1,4 +1,4 @@
-//! Cross-cutting layers: security headers, request metrics, API rate limits.
+//! Cross-cutting layers: the client's address, security headers, request metrics, API rate limits.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -8,9 +8,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::client_ip;
+use crate::auth::{ClientAddr, client_ip, forwarded_client, peer_ip};
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Resolves who is calling, once per request, behind the trusted proxies if any (see
+/// [`forwarded_client`]); handlers, rate limits and audit entries read it through `client_ip`.
+pub async fn client_address(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let client = forwarded_client(peer_ip(&parts), forwarded, &state.config.trusted_proxies);
+    parts.extensions.insert(ClientAddr(client));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 /// CSP, framing, sniffing and referrer headers on every response (DESIGN.md §5).
 pub async fn security_headers(req: Request, next: Next) -> Response {

@@ -16,11 +16,15 @@ pub struct WebConfig {
     pub login_per_minute: u32,
     /// API requests allowed per client address per second (bursts of twice that).
     pub api_per_second: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request arriving from one of
+    /// these addresses is taken to come from the address the proxies forwarded. Empty: the
+    /// header is ignored (anyone could write it) and the socket's address is the client's.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, login_per_minute: 20, api_per_second: 50 }
+        WebConfig { secure_cookies: false, login_per_minute: 20, api_per_second: 50, trusted_proxies: Vec::new() }
     }
 }
 

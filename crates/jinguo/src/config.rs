@@ -29,7 +29,7 @@ pub struct GlobalArgs {
     /// 数据库地址：sqlite:路径 或 postgres://用户:密码@主机/库名 [默认：数据目录下的 jinguo.db]
     #[arg(long, global = true, env = "JINGUO_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// TOML 配置文件；可写 data_dir、database_url、bind、city、crypto_suite（gm 或 intl）、key_file、secure_cookies、login_per_minute、api_per_second。命令行参数与环境变量优先于配置文件
+    /// TOML 配置文件；可写 data_dir、database_url、bind、city、crypto_suite（gm 或 intl）、key_file、secure_cookies、login_per_minute、api_per_second、trusted_proxies。命令行参数与环境变量优先于配置文件
     #[arg(long, global = true, env = "JINGUO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -47,6 +47,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     login_per_minute: Option<u32>,
     api_per_second: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// `city = "4205"` and `city = 4205` both read naturally in TOML.
@@ -151,6 +152,11 @@ impl Settings {
         )?;
         let api_per_second =
             rate(env("JINGUO_API_PER_SECOND"), "JINGUO_API_PER_SECOND", file.api_per_second, "api_per_second", defaults.api_per_second)?;
+        let trusted_proxies = match (env("JINGUO_TRUSTED_PROXIES"), &file.trusted_proxies) {
+            (Some(v), _) => addresses(v.split(','), "环境变量 JINGUO_TRUSTED_PROXIES")?,
+            (None, Some(list)) => addresses(list.iter().map(String::as_str), "配置文件中的 trusted_proxies")?,
+            (None, None) => defaults.trusted_proxies,
+        };
 
         Ok(Settings {
             data_dir,
@@ -161,7 +167,7 @@ impl Settings {
             suite,
             key_file,
             keys,
-            web: WebConfig { secure_cookies, login_per_minute, api_per_second },
+            web: WebConfig { secure_cookies, login_per_minute, api_per_second, trusted_proxies },
         })
     }
 
@@ -247,6 +253,15 @@ fn rate(env_value: Option<String>, env_name: &str, file_value: Option<u32>, key:
     Ok(value)
 }
 
+/// IP addresses, one an item (blank items skipped), or which item is not one.
+fn addresses<'a>(items: impl Iterator<Item = &'a str>, source: &str) -> anyhow::Result<Vec<std::net::IpAddr>> {
+    items
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| a.parse().map_err(|_| anyhow::anyhow!("{source} 中的 {a} 不是 IP 地址（请逐个写出代理的地址，如 127.0.0.1）")))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -271,6 +286,7 @@ mod tests {
         assert_eq!(s.city, None);
         assert_eq!(s.suite, Suite::Gm);
         assert!(!s.web.secure_cookies);
+        assert!(s.web.trusted_proxies.is_empty(), "no proxy is trusted unless named");
     }
 
     #[test]
@@ -279,7 +295,7 @@ mod tests {
         let path = dir.path().join("jinguo.toml");
         std::fs::write(
             &path,
-            "data_dir = \"data\"\ndatabase_url = \"sqlite:/tmp/x.db\"\nbind = \"0.0.0.0:9000\"\ncity = 4205\ncrypto_suite = \"intl\"\nkey_file = \"keys/k\"\nsecure_cookies = true\nlogin_per_minute = 7\napi_per_second = 9\n",
+            "data_dir = \"data\"\ndatabase_url = \"sqlite:/tmp/x.db\"\nbind = \"0.0.0.0:9000\"\ncity = 4205\ncrypto_suite = \"intl\"\nkey_file = \"keys/k\"\nsecure_cookies = true\nlogin_per_minute = 7\napi_per_second = 9\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n",
         )
         .unwrap();
         // The file over the defaults, relative paths beside the file.
@@ -292,6 +308,7 @@ mod tests {
         assert_eq!(s.suite, Suite::Intl);
         assert_eq!(s.key_file, Some(dir.path().join("keys/k")));
         assert_eq!((s.web.secure_cookies, s.web.login_per_minute, s.web.api_per_second), (true, 7, 9));
+        assert_eq!(s.web.trusted_proxies, ["127.0.0.1".parse::<std::net::IpAddr>().unwrap(), "::1".parse().unwrap()]);
 
         // The environment over the file.
         let env: HashMap<&str, &str> = [
@@ -301,6 +318,7 @@ mod tests {
             ("JINGUO_SECURE_COOKIES", "false"),
             ("JINGUO_LOGIN_PER_MINUTE", "3"),
             ("JINGUO_KEYS", "1:00"),
+            ("JINGUO_TRUSTED_PROXIES", "10.0.0.2, 10.0.0.3"),
         ]
         .into_iter()
         .collect();
@@ -309,6 +327,7 @@ mod tests {
         assert_eq!(s.suite, Suite::Gm);
         assert_eq!(s.key_file, Some(PathBuf::from("/etc/jinguo.key")));
         assert_eq!((s.web.secure_cookies, s.web.login_per_minute, s.web.api_per_second), (false, 3, 9));
+        assert_eq!(s.web.trusted_proxies, ["10.0.0.2".parse::<std::net::IpAddr>().unwrap(), "10.0.0.3".parse().unwrap()]);
         assert_eq!(s.open_options().keys.as_deref(), Some("1:00"));
         assert!(!format!("{s:?}").contains("1:00"), "keys must not be printed");
 
@@ -343,6 +362,12 @@ mod tests {
 
         let e = Settings::resolve(&args(None), |k| (k == "JINGUO_CITY").then(|| "42x5".to_owned())).unwrap_err().to_string();
         assert!(e.contains("JINGUO_CITY"), "{e}");
+
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\"]\n").unwrap();
+        let e = Settings::resolve(&args(Some(path.clone())), no_env).unwrap_err().to_string();
+        assert!(e.contains("trusted_proxies") && e.contains("10.0.0.0/8") && e.contains("不是 IP 地址"), "{e}");
+        let e = Settings::resolve(&args(None), |k| (k == "JINGUO_TRUSTED_PROXIES").then(|| "nginx".to_owned())).unwrap_err().to_string();
+        assert!(e.contains("JINGUO_TRUSTED_PROXIES") && e.contains("nginx"), "{e}");
 
         let e = Settings::resolve(&args(Some(dir.path().join("missing.toml"))), no_env).unwrap_err().to_string();
         assert!(e.contains("无法读取配置文件"), "{e}");

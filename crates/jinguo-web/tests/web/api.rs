@@ -396,9 +396,51 @@ async fn openapi_describes_every_route() {
     }
 }
 
+/// Behind a trusted reverse proxy each client is limited, and audited, by the address the proxy
+/// forwarded; without one the header is ignored, so writing it neither dodges the limit nor
+/// puts a false address in the audit log.
+#[tokio::test]
+async fn clients_behind_a_trusted_proxy_are_told_apart_and_nobody_else_can_claim_to_be() {
+    async fn login_from(t: &crate::support::TestApp, forwarded: &str) -> StatusCode {
+        let body = json!({"username": "nobody", "password": "x"});
+        let res = reqwest::Client::new().post(t.url("/api/v1/auth/login")).header("x-forwarded-for", forwarded).json(&body);
+        res.send().await.unwrap().status()
+    }
+    // The tests' requests arrive from 127.0.0.1: here the proxy.
+    let behind_proxy = jinguo_web::WebConfig {
+        login_per_minute: 3,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..jinguo_web::WebConfig::default()
+    };
+    for t in apps_with(behind_proxy).await {
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            statuses.push(login_from(&t, "198.51.100.1, 203.0.113.7").await);
+        }
+        assert_eq!(statuses[..3], [StatusCode::UNAUTHORIZED; 3], "{statuses:?}");
+        assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "the fourth attempt of one client is refused");
+        assert_eq!(login_from(&t, "203.0.113.8").await, StatusCode::UNAUTHORIZED, "another client behind the proxy is not");
+        let failed = t.audit("auth.login", "failed").await;
+        assert_eq!(failed.first().map(|e| e.ip.as_str()), Some("203.0.113.8"), "the audit records the client, not the proxy");
+        assert!(failed.iter().all(|e| e.ip != "198.51.100.1"), "an address the client wrote itself is never recorded");
+        t.finish().await;
+    }
+    let direct = jinguo_web::WebConfig { login_per_minute: 3, ..jinguo_web::WebConfig::default() };
+    for t in apps_with(direct).await {
+        let mut statuses = Vec::new();
+        for k in 0..4 {
+            statuses.push(login_from(&t, &format!("203.0.113.{k}")).await);
+        }
+        assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "a made-up header does not dodge the limit: {statuses:?}");
+        let failed = t.audit("auth.login", "failed").await;
+        assert!(!failed.is_empty() && failed.iter().all(|e| e.ip == "127.0.0.1"), "{:?}", failed.iter().map(|e| &e.ip).collect::<Vec<_>>());
+        t.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn login_and_api_are_rate_limited() {
-    let config = jinguo_web::WebConfig { secure_cookies: false, login_per_minute: 3, api_per_second: 2 };
+    let config = jinguo_web::WebConfig { login_per_minute: 3, api_per_second: 2, ..jinguo_web::WebConfig::default() };
     for t in apps_with(config).await {
         let mut statuses = Vec::new();
         for _ in 0..5 {

@@ -33,7 +33,7 @@ const REGIONS: &str = "code,name\n42,湖北省\n4205,宜昌市\n420502,西陵区
 
 /// One TestApp per engine, with default web settings.
 pub async fn apps() -> Vec<TestApp> {
-    apps_with(WebConfig { secure_cookies: false, login_per_minute: 1000, api_per_second: 1000 }).await
+    apps_with(WebConfig { login_per_minute: 1000, api_per_second: 1000, ..WebConfig::default() }).await
 }
 
 pub async fn apps_with(config: WebConfig) -> Vec<TestApp> {

@@ -109,7 +109,7 @@ async fn run_in(fresh: &Fresh, settings: &Settings, args: &RedeemArgs) -> anyhow
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let web = jinguo_web::WebConfig { secure_cookies: false, login_per_minute: 1_000, api_per_second: 1_000_000 };
+    let web = jinguo_web::WebConfig { login_per_minute: 1_000, api_per_second: 1_000_000, ..jinguo_web::WebConfig::default() };
     let server = tokio::spawn(jinguo_web::serve(app.clone(), web, listener));
     let token = app
         .login(&jinguo_app::access::auth::LoginInput {
