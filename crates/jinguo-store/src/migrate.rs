@@ -15,6 +15,16 @@ enum Body {
 }
 use Body::{Both, Sqlite};
 
+impl Body {
+    /// The statements to run on SQLite (`sqlite`) or on PostgreSQL, if any.
+    fn on(&self, sqlite: bool) -> Option<&'static str> {
+        match self {
+            Both(text) => Some(text),
+            Sqlite(text) => sqlite.then_some(text),
+        }
+    }
+}
+
 const MIGRATIONS: &[(i64, &str, Body)] = &[
     (1, "foundation", Both(include_str!("../migrations/0001_foundation.sql"))),
     (2, "people", Both(include_str!("../migrations/0002_people.sql"))),
@@ -43,15 +53,11 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
         .await?;
     let sqlite = matches!(db.backend(), crate::Backend::Sqlite);
     for (version, name, body) in MIGRATIONS {
-        let body = match body {
-            Both(text) => Some(*text),
-            Sqlite(text) => sqlite.then_some(*text),
-        };
         let tx = db.begin().await?;
         let applied: i64 = sql::scalar(&tx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", vals![*version]).await?;
         if applied == 0 {
             tracing::info!(version, name, "applying migration");
-            if let Some(body) = body {
+            if let Some(body) = body.on(sqlite) {
                 tx.execute_unprepared(body).await?;
             }
             sql::exec(
@@ -74,7 +80,7 @@ pub async fn applied(db: &Db) -> Result<Vec<(i64, String)>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Body, MIGRATIONS};
+    use super::MIGRATIONS;
 
     /// The SQLite-only migration that rebuilds the roll-ups and the people's categories by key
     /// keeps every row of a register that had them, and leaves tables without a rowid.
@@ -82,9 +88,7 @@ mod tests {
     fn rebuilding_tables_by_key_keeps_every_row() {
         let c = rusqlite::Connection::open_in_memory().unwrap();
         c.pragma_update(None, "foreign_keys", "ON").unwrap();
-        let body = |b: &Body| match b {
-            Body::Both(text) | Body::Sqlite(text) => *text,
-        };
+        let body = |b: &super::Body| b.on(true).unwrap_or_default();
         let (before, after): (Vec<_>, Vec<_>) = MIGRATIONS.iter().partition(|(version, _, _)| *version < 18);
         for (_, _, b) in &before {
             c.execute_batch(body(b)).unwrap();

@@ -38,15 +38,14 @@ pub struct ClientAddr(pub IpAddr);
 /// entries our own proxies appended can be believed and a client can write any on the left.
 /// An entry that is not an address stops the walk at the proxy that passed it on. IPv4
 /// addresses seen through an IPv6 socket (`::ffff:a.b.c.d`) count as the IPv4 address.
-pub fn forwarded_client<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[IpAddr]) -> IpAddr {
+pub fn forwarded_client<'a>(peer: IpAddr, forwarded: impl DoubleEndedIterator<Item = &'a str>, trusted: &[IpAddr]) -> IpAddr {
     let peer = peer.to_canonical();
     let trusted = |ip: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *ip);
     if !trusted(&peer) {
         return peer;
     }
-    let entries: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).filter(|e| !e.is_empty()).collect();
     let mut client = peer;
-    for entry in entries.iter().rev() {
+    for entry in forwarded.rev().flat_map(|v| v.rsplit(',')).map(str::trim).filter(|e| !e.is_empty()) {
         match entry.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
             Ok(ip) => {
                 client = ip;
